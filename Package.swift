@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Coembed",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "coembed", targets: ["coembed"]),
+        .executable(name: "coembed-bench", targets: ["CoembedBench"]),
+        .library(name: "Solvers", targets: ["Solvers"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries from Debian (libopenblas-dev, liblapacke-dev, libarpack2-dev).
+        .systemLibrary(name: "_COpenBLAS", path: "Sources/_COpenBLAS"),
+        .systemLibrary(name: "_CLAPACKE", path: "Sources/_CLAPACKE"),
+        .systemLibrary(name: "_CARPACK", path: "Sources/_CARPACK"),
+
+        .target(name: "LinearAlgebra", dependencies: ["_COpenBLAS", "_CLAPACKE", "_CARPACK"]),
+        .target(name: "DataIO", dependencies: ["LinearAlgebra"]),
+        .target(name: "Solvers", dependencies: ["LinearAlgebra", "DataIO"]),
+        .executableTarget(
+            name: "coembed",
+            dependencies: [
+                "LinearAlgebra", "DataIO", "Solvers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "CoembedBench", dependencies: ["LinearAlgebra", "DataIO", "Solvers"]),
+
+        .target(name: "TestSupport", dependencies: ["LinearAlgebra", "DataIO"], path: "Tests/TestSupport"),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport", "_COpenBLAS", "_CLAPACKE", "_CARPACK"]),
+        .testTarget(name: "DataIOTests", dependencies: ["DataIO", "TestSupport"]),
+        .testTarget(name: "SolversTests", dependencies: ["Solvers", "TestSupport"]),
+    ]
+)
