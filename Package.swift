@@ -21,10 +21,12 @@ let package = Package(
         .target(name: "LinearAlgebra", dependencies: ["_COpenBLAS", "_CLAPACKE", "_CARPACK"]),
         .target(name: "DataIO", dependencies: ["LinearAlgebra"]),
         .target(name: "Solvers", dependencies: ["LinearAlgebra", "DataIO"]),
+        .target(name: "Evaluation", dependencies: ["LinearAlgebra", "DataIO", "_CLAPACKE"]),
+        .target(name: "Reporting"),
         .executableTarget(
             name: "coembed",
             dependencies: [
-                "LinearAlgebra", "DataIO", "Solvers",
+                "LinearAlgebra", "DataIO", "Solvers", "Evaluation", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "CoembedBench", dependencies: ["LinearAlgebra", "DataIO", "Solvers"]),
@@ -33,5 +35,7 @@ let package = Package(
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport", "_COpenBLAS", "_CLAPACKE", "_CARPACK"]),
         .testTarget(name: "DataIOTests", dependencies: ["DataIO", "TestSupport"]),
         .testTarget(name: "SolversTests", dependencies: ["Solvers", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
     ]
 )

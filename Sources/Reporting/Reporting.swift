@@ -1,0 +1,1 @@
+// Reporting: tables and plots from solver results.

@@ -1,0 +1,169 @@
+import LinearAlgebra
+
+/// The masked loss L(V) = Σ_{i≠j} (v_iᵀv_j − X_ij)² and its gradient, evaluated without forming
+/// any M × M matrix when X = SᵀS.
+///
+/// With G = VᵀV and n_i = ‖v_i‖²:
+///
+///     L(V) = ‖G‖²_F − 2·⟨V, XV⟩ + ‖X‖²_F − Σ_i (n_i − X_ii)²
+///     ∇L(V) = 4·[V·G − XV − diag(n_i − X_ii)·V]
+///
+/// where ⟨V, XV⟩ = ‖SV‖²_F and XV = Sᵀ(SV) for interactions. Each evaluation costs one syrk
+/// (M·D²), one gemm for the gradient (2·M·D²) and O(nnz(S)·D) sparse work. The workspace is
+/// reused between calls, so an evaluation allocates nothing of size M × D.
+///
+/// Accuracy: the first three terms cancel when the fit is good. Each is accumulated with
+/// compensated summation, so the absolute error is a few units of ε·D·(‖G‖²_F + ‖X‖²_F) from the
+/// rounding of G's entries (see docs/maths.md); relative to L that is ε·D·‖X‖²_F / L.
+public final class MaskedLoss {
+    public let problem: Problem
+    public let dimension: Int
+
+    private var gram: Matrix
+    private var xv: Matrix
+    private var sv: Matrix
+    private let sTransposed: SparseMatrix?
+
+    /// Evaluations of the loss (with or without gradient).
+    public private(set) var lossEvaluations = 0
+    /// Evaluations of the gradient.
+    public private(set) var gradientEvaluations = 0
+    /// Applications of X to a vector (a block of D vectors counts D).
+    public private(set) var operatorApplications = 0
+
+    public init(problem: Problem, dimension: Int) throws {
+        try problem.validate(dimension: dimension)
+        self.problem = problem
+        self.dimension = dimension
+        self.gram = Matrix(rows: dimension, columns: dimension)
+        self.xv = Matrix(rows: problem.itemCount, columns: dimension)
+        if case let .interactions(s) = problem.source {
+            self.sv = Matrix(rows: s.rows, columns: dimension)
+            self.sTransposed = s.transposed
+        } else {
+            self.sv = Matrix(rows: 0, columns: 0)
+            self.sTransposed = nil
+        }
+    }
+
+    private func checkShape(_ v: Matrix) {
+        precondition(v.rows == problem.itemCount && v.columns == dimension,
+                     "embedding is \(v.rows)×\(v.columns), the problem needs \(problem.itemCount)×\(dimension)")
+    }
+
+    /// ⟨V, XV⟩; fills `xv` with XV when `needXV` (always for explicit X).
+    private func quadraticForm(_ v: Matrix, needXV: Bool) -> Double {
+        operatorApplications += dimension
+        switch problem.source {
+        case let .interactions(s):
+            s.multiply(v, into: &sv)
+            if needXV { sTransposed!.multiply(sv, into: &xv) }
+            return sv.frobeniusNormSquared
+        case let .dense(x):
+            BLAS.symm(x, v, into: &xv)
+            return Self.innerProduct(v, xv)
+        case let .sparse(x):
+            x.multiply(v, into: &xv)
+            return Self.innerProduct(v, xv)
+        }
+    }
+
+    static func innerProduct(_ a: Matrix, _ b: Matrix) -> Double {
+        var sum = CompensatedSum()
+        a.storage.withUnsafeBufferPointer { pa in
+            b.storage.withUnsafeBufferPointer { pb in
+                for k in 0..<pa.count { sum.add(pa[k] * pb[k]) }
+            }
+        }
+        return sum.value
+    }
+
+    private func assemble(gramNorm: Double, quadratic: Double, rowNorms: [Double]) -> Double {
+        var diag = CompensatedSum()
+        for i in 0..<rowNorms.count {
+            let r = rowNorms[i] - problem.diagonal[i]
+            diag.add(r * r)
+        }
+        var total = CompensatedSum()
+        total.add(gramNorm)
+        total.add(problem.frobeniusNormSquared)
+        total.add(-2 * quadratic)
+        total.add(-diag.value)
+        // The masked loss is a sum of squares: a tiny negative value is rounding.
+        return max(0, total.value)
+    }
+
+    /// L(V).
+    public func loss(_ v: Matrix) -> Double {
+        checkShape(v)
+        lossEvaluations += 1
+        BLAS.syrk(.transpose, v, into: &gram)
+        let quadratic = quadraticForm(v, needXV: false)
+        return assemble(gramNorm: gram.frobeniusNormSquared, quadratic: quadratic, rowNorms: v.rowNormsSquared)
+    }
+
+    /// L(V), writing ∇L(V) into `gradient` (M × D). Loss and gradient share VᵀV and XV.
+    public func lossAndGradient(_ v: Matrix, gradient: inout Matrix) -> Double {
+        checkShape(v)
+        precondition(gradient.rows == v.rows && gradient.columns == v.columns, "gradient buffer has the wrong shape")
+        lossEvaluations += 1
+        gradientEvaluations += 1
+        BLAS.syrk(.transpose, v, into: &gram)
+        let quadratic = quadraticForm(v, needXV: true)
+        let rowNorms = v.rowNormsSquared
+        let value = assemble(gramNorm: gram.frobeniusNormSquared, quadratic: quadratic, rowNorms: rowNorms)
+        // gradient = 4·(V·G − XV − diag(n − X_ii)·V): gemm writes 4·V·G, one pass finishes it.
+        BLAS.gemm(.none, v, .none, gram, alpha: 4, beta: 0, into: &gradient)
+        let m = v.rows
+        let diagonal = problem.diagonal
+        var excess = [Double](repeating: 0, count: m)
+        for i in 0..<m { excess[i] = 4 * (rowNorms[i] - diagonal[i]) }
+        v.storage.withUnsafeBufferPointer { vs in
+            xv.storage.withUnsafeBufferPointer { xs in
+                gradient.storage.withUnsafeMutableBufferPointer { gs in
+                    excess.withUnsafeBufferPointer { ex in
+                        for j in 0..<dimension {
+                            let base = j * m
+                            for i in 0..<m {
+                                gs[base + i] -= 4 * xs[base + i] + ex[i] * vs[base + i]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return value
+    }
+
+    /// ∇L(V) as a new matrix, with the loss.
+    public func evaluate(_ v: Matrix) -> (loss: Double, gradient: Matrix) {
+        var g = Matrix(rows: v.rows, columns: v.columns)
+        let l = lossAndGradient(v, gradient: &g)
+        return (l, g)
+    }
+
+    /// XV for the current problem (used by methods that need the operator product directly).
+    public func applyX(_ v: Matrix) -> Matrix {
+        checkShape(v)
+        _ = quadraticForm(v, needXV: true)
+        return xv
+    }
+}
+
+extension MaskedLoss {
+    /// The masked loss by the definition, a double loop over all pairs i ≠ j with X formed densely.
+    /// O(M²·D): for tests and for checking printed numbers on small problems only.
+    public static func bruteForce(x: Matrix, v: Matrix) -> Double {
+        precondition(x.isSquare && x.rows == v.rows)
+        var sum = CompensatedSum()
+        for i in 0..<v.rows {
+            for j in 0..<v.rows where j != i {
+                var dot = 0.0
+                for k in 0..<v.columns { dot += v[i, k] * v[j, k] }
+                let r = dot - x[i, j]
+                sum.add(r * r)
+            }
+        }
+        return sum.value
+    }
+}
