@@ -1,0 +1,88 @@
+import LinearAlgebra
+
+/// Adam (Kingma & Ba 2015) on the full masked loss, with bias-corrected moments. The baseline
+/// people reach for in PyTorch; here with an optional plateau decay of the learning rate, since
+/// a constant rate stalls at a noise floor proportional to the rate.
+public struct Adam: SolverMethod {
+    public enum Schedule: String, Sendable, CaseIterable {
+        /// The learning rate never changes (PyTorch's default).
+        case constant
+        /// The learning rate is multiplied by `decay` whenever the loss rises.
+        case plateau
+    }
+
+    public var learningRate: Double
+    public var beta1: Double
+    public var beta2: Double
+    public var epsilon: Double
+    public var schedule: Schedule
+    public var decay: Double
+
+    public init(learningRate: Double = 1e-2, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+                schedule: Schedule = .plateau, decay: Double = 0.5) {
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.schedule = schedule
+        self.decay = decay
+    }
+
+    public var name: String { "adam" }
+
+    public struct State {
+        var v: Matrix
+        var gradient: Matrix
+        var loss: Double
+        var m: Matrix
+        var s: Matrix
+        var t: Int
+        var rate: Double
+    }
+
+    public func makeState(start: Matrix?, context: SolverContext) throws -> State {
+        guard learningRate > 0, learningRate.isFinite, (0..<1).contains(beta1), (0..<1).contains(beta2), epsilon > 0,
+              decay > 0, decay < 1 else {
+            throw ProblemError.invalidOption("adam needs lr > 0, 0 ≤ β1, β2 < 1, ε > 0 and 0 < decay < 1")
+        }
+        let v = start!
+        var g = Matrix(rows: v.rows, columns: v.columns)
+        let loss = context.objective.lossAndGradient(v, gradient: &g)
+        let zero = Matrix(rows: v.rows, columns: v.columns)
+        return State(v: v, gradient: g, loss: loss, m: zero, s: zero, t: 0, rate: learningRate)
+    }
+
+    public func step(_ st: inout State, context: SolverContext) throws -> StepReport {
+        st.t += 1
+        let c1 = 1 - pow(beta1, Double(st.t)), c2 = 1 - pow(beta2, Double(st.t))
+        let (b1, b2, eps, rate) = (beta1, beta2, epsilon, st.rate)
+        let stepScale = rate / c1
+        let c2root = c2.squareRoot()
+        st.gradient.storage.withUnsafeBufferPointer { g in
+            st.m.storage.withUnsafeMutableBufferPointer { m in
+                st.s.storage.withUnsafeMutableBufferPointer { s in
+                    st.v.storage.withUnsafeMutableBufferPointer { v in
+                        for k in 0..<g.count {
+                            m[k] = b1 * m[k] + (1 - b1) * g[k]
+                            s[k] = b2 * s[k] + (1 - b2) * g[k] * g[k]
+                            // lr·m̂/(√ŝ + ε) with m̂ = m/c1, ŝ = s/c2.
+                            v[k] -= stepScale * m[k] / (s[k].squareRoot() / c2root + eps)
+                        }
+                    }
+                }
+            }
+        }
+        let previous = st.loss
+        st.loss = context.objective.lossAndGradient(st.v, gradient: &st.gradient)
+        if schedule == .plateau, st.loss > previous { st.rate *= decay }
+        return StepReport(stepSize: rate)
+    }
+
+    public func embedding(of s: State) -> Matrix { s.v }
+    public func loss(of s: State) -> Double { s.loss }
+    public func gradientNorm(of s: State) -> Double? { Flat.norm(s.gradient) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,49 @@
+import LinearAlgebra
+
+/// One row of a run's trace: the state after `iteration` iterations (0 = the starting point).
+public struct TraceEntry: Codable, Sendable, Equatable {
+    public var iteration: Int
+    /// Wall-clock seconds since the run started (including the method's set-up).
+    public var seconds: Double
+    /// The masked loss L(V).
+    public var loss: Double
+    /// ‖∇L(V)‖_F where the method computes it.
+    public var gradientNorm: Double?
+    /// The step length taken by this iteration (line-search step, learning rate, ...).
+    public var stepSize: Double?
+    /// Method-specific figures (e.g. `evaluations` in the line search, `diagonalChange`).
+    public var extras: [String: Double]
+
+    public init(iteration: Int, seconds: Double, loss: Double, gradientNorm: Double? = nil,
+                stepSize: Double? = nil, extras: [String: Double] = [:]) {
+        self.iteration = iteration
+        self.seconds = seconds
+        self.loss = loss
+        self.gradientNorm = gradientNorm
+        self.stepSize = stepSize
+        self.extras = extras
+    }
+}
+
+/// Everything a run produced.
+public struct SolverResult: Codable, Sendable {
+    /// The method's name (`eigen`, `impute`, `gd`, `adam`, `lbfgs`, ...).
+    public var method: String
+    /// A description of the starting point (`eigen`, `random(scale=1)`, a file, ...).
+    public var initialization: String
+    /// The final V (M × D, rows in item order).
+    public var embedding: Matrix
+    public var finalLoss: Double
+    public var iterations: Int
+    public var lossEvaluations: Int
+    public var gradientEvaluations: Int
+    /// Applications of X (or of the imputed matrix) to a vector, including eigensolver work.
+    public var operatorApplications: Int
+    public var termination: Termination
+    public var seconds: Double
+    public var trace: [TraceEntry]
+    /// Remarks a reader should see (zero columns from D above the rank, clipping, ...).
+    public var notes: [String]
+    /// Method-specific final outputs, e.g. communalities for imputation.
+    public var extras: [String: [Double]]
+}
