@@ -1,0 +1,65 @@
+import Foundation
+import DataIO
+
+/// A title that matched a lookup, for showing the user what to choose between.
+public struct TitleCandidate: Sendable, Equatable, Codable {
+    public let movieId: Int
+    public let title: String
+
+    public init(movieId: Int, title: String) {
+        self.movieId = movieId
+        self.title = title
+    }
+}
+
+/// Why a query did not resolve to exactly one item.
+public enum TitleLookupError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Several titles matched; `candidates` holds the first few (item order), `matchCount` all.
+    case ambiguous(query: String, candidates: [TitleCandidate], matchCount: Int)
+    /// No movieId or title matched.
+    case notFound(query: String)
+
+    public var description: String {
+        switch self {
+        case let .ambiguous(query, candidates, total):
+            let list = candidates.map { "  \($0.movieId)  \($0.title)" }.joined(separator: "\n")
+            let more = total > candidates.count ? "\n  … and \(total - candidates.count) more" : ""
+            return "\"\(query)\" matches \(total) titles; give a movieId or a longer title:\n\(list)\(more)"
+        case let .notFound(query):
+            return "no movieId or title matches \"\(query)\""
+        }
+    }
+}
+
+/// Resolves what a person types ("toy story", "1") to an item column, so command-line users
+/// need not know internal indices.
+public enum TitleLookup {
+    /// How many candidates an ambiguity error lists.
+    public static let candidateLimit = 10
+
+    /// The item index for `query`:
+    /// 1. an integer that is a movieId in `itemIDs` selects that item;
+    /// 2. otherwise titles containing `query` (case-insensitive, surrounding blanks ignored):
+    ///    one match selects it; if several match but exactly one title *equals* the query, that
+    ///    one is chosen (else a full title that happens to be part of a longer one could never
+    ///    be selected); otherwise `ambiguous`.
+    /// A number that is not a movieId falls through to titles ("1984").
+    public static func resolve(_ query: String, titles: [String]?, itemIDs: [Int]) throws -> Int {
+        let trimmed = query.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let id = Int(trimmed), let index = itemIDs.firstIndex(of: id) { return index }
+        guard !trimmed.isEmpty, let titles else { throw TitleLookupError.notFound(query: query) }
+        precondition(titles.count == itemIDs.count, "titles and itemIDs differ in length")
+        let matches = titles.indices.filter { titles[$0].range(of: trimmed, options: .caseInsensitive) != nil }
+        if matches.count == 1 { return matches[0] }
+        if matches.isEmpty { throw TitleLookupError.notFound(query: query) }
+        let exact = matches.filter { titles[$0].compare(trimmed, options: .caseInsensitive) == .orderedSame }
+        if exact.count == 1 { return exact[0] }
+        let candidates = matches.prefix(candidateLimit).map { TitleCandidate(movieId: itemIDs[$0], title: titles[$0]) }
+        throw TitleLookupError.ambiguous(query: query, candidates: Array(candidates), matchCount: matches.count)
+    }
+
+    /// `resolve` over a loaded dataset.
+    public static func resolve(_ query: String, in interactions: Interactions) throws -> Int {
+        try resolve(query, titles: interactions.titles, itemIDs: interactions.itemIDs)
+    }
+}
