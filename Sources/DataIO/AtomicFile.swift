@@ -87,6 +87,7 @@ public enum AtomicFile {
 
         /// Appends raw bytes.
         public mutating func write<Bytes: Sequence<UInt8>>(_ bytes: Bytes) {
+            guard error == nil else { return }  // the file is already lost; don't grow the buffer
             buffer.append(contentsOf: bytes)
             if buffer.count >= Self.blockSize { try? flush() }
         }
@@ -98,6 +99,7 @@ public enum AtomicFile {
 
         /// Appends `data`.
         public mutating func write(_ data: Data) {
+            guard error == nil else { return }
             buffer.append(contentsOf: data)
             if buffer.count >= Self.blockSize { try? flush() }
         }

@@ -18,17 +18,33 @@ enum FileBytes {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw .unreadable(file: path, reason: String(cString: strerror(errno))) }
         guard (st.st_mode & S_IFMT) != S_IFDIR else { throw .unreadable(file: path, reason: "is a directory") }
-        var out = [UInt8]()
-        out.reserveCapacity(max(0, Int(st.st_size)) + 1)
-        var chunk = [UInt8](repeating: 0, count: max(1 << 16, min(Int(st.st_size) + 1, 1 << 26)))
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .unreadable(file: path, reason: String(cString: strerror(errno)))
+        // Read straight into an array sized from fstat; keep reading in case the file grew.
+        let expected = max(0, Int(st.st_size))
+        var failure: Int32 = 0
+        var out = [UInt8](unsafeUninitializedCapacity: expected + 1) { buffer, count in
+            while count < buffer.count {
+                let n = Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    break
+                }
+                if n == 0 { break }
+                count += n
             }
-            if n == 0 { break }
-            out.append(contentsOf: chunk[0..<n])
+        }
+        guard failure == 0 else { throw .unreadable(file: path, reason: String(cString: strerror(failure))) }
+        if out.count == expected + 1 {
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw .unreadable(file: path, reason: String(cString: strerror(errno)))
+                }
+                if n == 0 { break }
+                out.append(contentsOf: chunk[0..<n])
+            }
         }
         return out
     }

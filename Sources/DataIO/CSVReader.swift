@@ -24,64 +24,71 @@ struct CSVReader {
     mutating func next() throws(DataIOError) -> (line: Int, fields: [String])? {
         guard position < bytes.count else { return nil }
         let startLine = line
-        var fields: [String] = []
-        var field: [UInt8] = []
-        let n = bytes.count
+        var line = self.line
         var i = position
-        while true {
-            field.removeAll(keepingCapacity: true)
-            if i < n, bytes[i] == ASCII.quote {
-                let quoteLine = line
-                i += 1
-                var closed = false
-                while i < n {
-                    let b = bytes[i]
-                    if b == ASCII.quote {
-                        if i + 1 < n, bytes[i + 1] == ASCII.quote {
-                            field.append(ASCII.quote)
-                            i += 2
-                            continue
+        let file = self.file
+        let result: Result<[String], DataIOError> = bytes.withUnsafeBufferPointer { p in
+            let n = p.count
+            var fields: [String] = []
+            var field: [UInt8] = []
+            while true {
+                if i < n, p[i] == ASCII.quote {
+                    let quoteLine = line
+                    field.removeAll(keepingCapacity: true)
+                    i += 1
+                    var closed = false
+                    while i < n {
+                        let b = p[i]
+                        if b == ASCII.quote {
+                            if i + 1 < n, p[i + 1] == ASCII.quote {
+                                field.append(ASCII.quote)
+                                i += 2
+                                continue
+                            }
+                            i += 1
+                            closed = true
+                            break
+                        }
+                        if b == ASCII.lf { line += 1 }
+                        field.append(b)
+                        i += 1
+                    }
+                    guard closed else {
+                        return .failure(.malformed(file: file, line: quoteLine,
+                                                   problem: "quoted field in field \(fields.count + 1) is never closed"))
+                    }
+                    if i < n, p[i] != ASCII.comma, p[i] != ASCII.lf, !(p[i] == ASCII.cr && (i + 1 == n || p[i + 1] == ASCII.lf)) {
+                        return .failure(.malformed(file: file, line: line, problem:
+                            "unexpected character after the closing quote of field \(fields.count + 1) (a quote inside a quoted field must be doubled)"))
+                    }
+                    fields.append(String(decoding: field, as: UTF8.self))
+                } else {
+                    let start = i
+                    while i < n {
+                        let b = p[i]
+                        if b == ASCII.comma || b == ASCII.lf { break }
+                        if b == ASCII.cr, i + 1 == n || p[i + 1] == ASCII.lf { break }
+                        if b == ASCII.quote {
+                            return .failure(.malformed(file: file, line: line, problem:
+                                "double quote inside unquoted field \(fields.count + 1) (RFC 4180 requires the field to be quoted)"))
                         }
                         i += 1
-                        closed = true
-                        break
                     }
-                    if b == ASCII.lf { line += 1 }
-                    field.append(b)
+                    fields.append(String(decoding: UnsafeBufferPointer(rebasing: p[start..<i]), as: UTF8.self))
+                }
+                if i < n, p[i] == ASCII.comma {
                     i += 1
+                    continue
                 }
-                guard closed else {
-                    throw .malformed(file: file, line: quoteLine, problem: "quoted field in field \(fields.count + 1) is never closed")
-                }
-                if i < n, bytes[i] != ASCII.comma, bytes[i] != ASCII.lf,
-                   !(bytes[i] == ASCII.cr && (i + 1 == n || bytes[i + 1] == ASCII.lf)) {
-                    throw .malformed(file: file, line: line,
-                                     problem: "unexpected character after the closing quote of field \(fields.count + 1) (a quote inside a quoted field must be doubled)")
-                }
-            } else {
-                while i < n {
-                    let b = bytes[i]
-                    if b == ASCII.comma || b == ASCII.lf { break }
-                    if b == ASCII.cr, i + 1 == n || bytes[i + 1] == ASCII.lf { break }
-                    if b == ASCII.quote {
-                        throw .malformed(file: file, line: line,
-                                         problem: "double quote inside unquoted field \(fields.count + 1) (RFC 4180 requires the field to be quoted)")
-                    }
-                    field.append(b)
-                    i += 1
-                }
+                // End of record.
+                if i < n, p[i] == ASCII.cr { i += 1 }
+                if i < n, p[i] == ASCII.lf { i += 1; line += 1 }
+                return .success(fields)
             }
-            fields.append(String(decoding: field, as: UTF8.self))
-            if i < n, bytes[i] == ASCII.comma {
-                i += 1
-                continue
-            }
-            // End of record.
-            if i < n, bytes[i] == ASCII.cr { i += 1 }
-            if i < n, bytes[i] == ASCII.lf { i += 1; line += 1 }
-            break
         }
+        let fields = try result.get()
         position = i
+        self.line = line
         return (startLine, fields)
     }
 }

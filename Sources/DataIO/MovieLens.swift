@@ -57,14 +57,15 @@ public enum MovieLens {
         }
         let width = header.fields.count
         var titles: [Int: String] = [:]
+        titles.reserveCapacity(reader.bytes.count / 48)
         while let record = try reader.next() {
-            if record.fields == [""] { continue }  // blank line
+            if record.fields.count == 1 && record.fields[0].isEmpty { continue }  // blank line
             guard record.fields.count == width else {
                 throw .malformed(file: file, line: record.line,
                                  problem: "expected \(width) fields, found \(record.fields.count)")
             }
             let idText = record.fields[0]
-            guard let id = Int(idText), idText.utf8.allSatisfy({ $0 >= ASCII.zero && $0 <= ASCII.nine || $0 == ASCII.minus }) else {
+            guard let id = Int(idText, radix: 10) else {
                 throw .malformed(file: file, line: record.line, problem: "movieId \"\(idText)\" is not an integer")
             }
             guard id >= 0 else {
@@ -87,94 +88,95 @@ public enum MovieLens {
 
     /// The hot loop: one pass over the bytes, four fields per line, no intermediate strings.
     static func parseRatings(_ bytes: [UInt8], file: String, likeThreshold: Double) throws(DataIOError) -> ParsedRatings {
-        var out = ParsedRatings()
         let estimate = bytes.count / 24 + 16
-        out.users.reserveCapacity(estimate)
-        out.movies.reserveCapacity(estimate)
-        out.liked.reserveCapacity(estimate)
-        let result: Result<Void, DataIOError> = bytes.withUnsafeBufferPointer { p in
+        var users = [Int](), movies = [Int](), liked = [Bool]()
+        users.reserveCapacity(estimate)
+        movies.reserveCapacity(estimate)
+        liked.reserveCapacity(estimate)
+        let failure: DataIOError? = bytes.withUnsafeBufferPointer { p in
             let n = p.count
             var i = p.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
             var line = 0
-            var fieldStart = [Int](repeating: 0, count: 4)
-            var fieldEnd = [Int](repeating: 0, count: 4)
             while i < n {
                 line += 1
-                // Find the end of the line and the field boundaries.
-                var fields = 0
-                var start = i
+                // Field boundaries of the (expected) four fields, found in one scan to the line end.
+                var s0 = i, e0 = i, s1 = i, e1 = i, s2 = i, e2 = i, s3 = i
+                var fields = 1
                 var j = i
-                while j < n, p[j] != ASCII.lf {
-                    if p[j] == ASCII.comma {
-                        if fields < 4 { fieldStart[fields] = start; fieldEnd[fields] = j }
+                while j < n {
+                    let b = p[j]
+                    if b == ASCII.lf { break }
+                    if b == ASCII.comma {
+                        switch fields {
+                        case 1: e0 = j; s1 = j + 1
+                        case 2: e1 = j; s2 = j + 1
+                        case 3: e2 = j; s3 = j + 1
+                        default: break
+                        }
                         fields += 1
-                        start = j + 1
                     }
                     j += 1
                 }
                 var lineEnd = j
                 if lineEnd > i, p[lineEnd - 1] == ASCII.cr { lineEnd -= 1 }
-                if fields < 4 { fieldStart[fields] = start; fieldEnd[fields] = lineEnd }
-                fields += 1
+                let e3 = lineEnd
                 let next = j + 1
                 if lineEnd == i {
                     // An empty line is fine only as the very end of the file.
                     if next >= n { break }
-                    return .failure(.malformed(file: file, line: line, problem: "empty line"))
+                    return .malformed(file: file, line: line, problem: "empty line")
                 }
                 guard fields == 4 else {
-                    return .failure(.malformed(file: file, line: line,
-                                               problem: "expected 4 fields (userId,movieId,rating,timestamp), found \(fields)"))
+                    return .malformed(file: file, line: line,
+                                      problem: "expected 4 fields (userId,movieId,rating,timestamp), found \(fields)")
                 }
                 if line == 1 {
-                    let names = (0..<4).map { String(decoding: UnsafeBufferPointer(rebasing: p[fieldStart[$0]..<fieldEnd[$0]]), as: UTF8.self) }
+                    let names = [(s0, e0), (s1, e1), (s2, e2), (s3, e3)].map {
+                        String(decoding: UnsafeBufferPointer(rebasing: p[$0.0..<$0.1]), as: UTF8.self)
+                    }
                     guard names == ratingsHeader else {
-                        return .failure(.malformed(file: file, line: line,
-                                                   problem: "header must be userId,movieId,rating,timestamp; found \(names.joined(separator: ","))"))
+                        return .malformed(file: file, line: line,
+                                          problem: "header must be userId,movieId,rating,timestamp; found \(names.joined(separator: ","))")
                     }
                     i = next
                     continue
                 }
-                guard let user = ByteNumber.parseInt(p, fieldStart[0], fieldEnd[0]) else {
-                    return .failure(.malformed(file: file, line: line,
-                                               problem: "userId \(TextFormat.excerpt(p, fieldStart[0], fieldEnd[0])) is not an integer"))
+                guard let user = ByteNumber.parseInt(p, s0, e0) else {
+                    return .malformed(file: file, line: line, problem: "userId \(TextFormat.excerpt(p, s0, e0)) is not an integer")
                 }
-                guard let movie = ByteNumber.parseInt(p, fieldStart[1], fieldEnd[1]) else {
-                    return .failure(.malformed(file: file, line: line,
-                                               problem: "movieId \(TextFormat.excerpt(p, fieldStart[1], fieldEnd[1])) is not an integer"))
+                guard let movie = ByteNumber.parseInt(p, s1, e1) else {
+                    return .malformed(file: file, line: line, problem: "movieId \(TextFormat.excerpt(p, s1, e1)) is not an integer")
                 }
-                guard let rating = ByteNumber.parseDouble(p, fieldStart[2], fieldEnd[2]) else {
-                    return .failure(.malformed(file: file, line: line,
-                                               problem: "rating \(TextFormat.excerpt(p, fieldStart[2], fieldEnd[2])) is not a number"))
+                guard let rating = ByteNumber.parseDouble(p, s2, e2) else {
+                    return .malformed(file: file, line: line, problem: "rating \(TextFormat.excerpt(p, s2, e2)) is not a number")
                 }
-                guard ByteNumber.parseInt(p, fieldStart[3], fieldEnd[3]) != nil else {
-                    return .failure(.malformed(file: file, line: line,
-                                               problem: "timestamp \(TextFormat.excerpt(p, fieldStart[3], fieldEnd[3])) is not an integer"))
+                guard ByteNumber.parseInt(p, s3, e3) != nil else {
+                    return .malformed(file: file, line: line, problem: "timestamp \(TextFormat.excerpt(p, s3, e3)) is not an integer")
                 }
                 guard user >= 0 else {
-                    return .failure(.malformed(file: file, line: line, problem: "userId \(user) is negative"))
+                    return .malformed(file: file, line: line, problem: "userId \(user) is negative")
                 }
                 guard movie >= 0 else {
-                    return .failure(.malformed(file: file, line: line, problem: "movieId \(movie) is negative"))
+                    return .malformed(file: file, line: line, problem: "movieId \(movie) is negative")
                 }
                 guard rating.isFinite else {
-                    return .failure(.malformed(file: file, line: line, problem: "rating \(rating) is not a finite number"))
+                    return .malformed(file: file, line: line, problem: "rating \(rating) is not a finite number")
                 }
-                out.users.append(user)
-                out.movies.append(movie)
-                out.liked.append(rating >= likeThreshold)
+                users.append(user)
+                movies.append(movie)
+                liked.append(rating >= likeThreshold)
                 i = next
             }
             if line == 0 {
-                return .failure(.invalidContent(file: file, problem: "empty file: expected the header userId,movieId,rating,timestamp"))
+                return .invalidContent(file: file, problem: "empty file: expected the header userId,movieId,rating,timestamp")
             }
-            return .success(())
+            return nil
         }
-        try result.get()
-        guard !out.users.isEmpty else {
+        if let failure { throw failure }
+        guard !users.isEmpty else {
             throw .invalidContent(file: file, problem: "no rating rows after the header")
         }
-        return out
+        return ParsedRatings(users: users, movies: movies, liked: liked)
     }
 
     /// S from the parsed rows: CSR built by counting sort on users, then sort + de-duplicate
