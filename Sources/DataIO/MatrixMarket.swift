@@ -1,0 +1,259 @@
+import Foundation
+import LinearAlgebra
+
+/// NIST Matrix Market text files: the common exchange format for sparse matrices (SciPy's
+/// `scipy.io.mmread/mmwrite`, MATLAB, Julia). Coordinate files become `SparseMatrix`; `array`
+/// files become a dense `Matrix`.
+public enum MatrixMarket {
+    /// How entries are stored.
+    public enum Format: String, Sendable { case coordinate, array }
+    /// The value type of entries (`pattern` entries have no value and read as 1).
+    public enum Field: String, Sendable { case real, integer, pattern }
+    /// `symmetric` files store only the lower triangle (row ≥ column).
+    public enum Symmetry: String, Sendable { case general, symmetric }
+
+    /// The banner line's contents.
+    public struct Header: Sendable, Equatable {
+        public var format: Format
+        public var field: Field
+        public var symmetry: Symmetry
+    }
+
+    /// Reads a coordinate file. Symmetric files are expanded to both triangles (each diagonal
+    /// entry once); repeated coordinates are summed, as SciPy does.
+    public static func read(_ url: URL) throws(DataIOError) -> SparseMatrix {
+        let bytes = try FileBytes.read(url)
+        switch try parse(bytes, file: url.path, value: { v, _ throws(DataIOError) in v }) {
+        case let .sparse(m): return m
+        case .dense:
+            throw .invalidContent(file: url.path, problem: "this is an 'array' (dense) Matrix Market file; read it with MatrixMarket.readArray")
+        }
+    }
+
+    /// Reads an `array` (dense, column-major) file; symmetric arrays list the lower triangle.
+    public static func readArray(_ url: URL) throws(DataIOError) -> Matrix {
+        let bytes = try FileBytes.read(url)
+        switch try parse(bytes, file: url.path, value: { v, _ throws(DataIOError) in v }) {
+        case let .dense(m): return m
+        case .sparse:
+            throw .invalidContent(file: url.path, problem: "this is a 'coordinate' (sparse) Matrix Market file; read it with MatrixMarket.read")
+        }
+    }
+
+    /// Writes `matrix` as `coordinate real general`, or with `symmetric: true` as `coordinate
+    /// real symmetric` listing only the lower triangle (the matrix must then be exactly
+    /// symmetric). Values use the shortest round-trip decimal form. Atomic.
+    public static func write(_ matrix: SparseMatrix, to url: URL, symmetric: Bool = false) throws(DataIOError) {
+        if symmetric {
+            guard matrix.isSymmetric(tolerance: 0) else {
+                throw .invalidContent(file: url.path, problem: "cannot write a non-symmetric matrix as Matrix Market 'symmetric'")
+            }
+        }
+        var count = 0
+        for r in 0..<matrix.rows {
+            for k in matrix.rowPointers[r]..<matrix.rowPointers[r + 1] where !symmetric || Int(matrix.columnIndices[k]) <= r {
+                count += 1
+            }
+        }
+        let banner = "%%MatrixMarket matrix coordinate real \(symmetric ? "symmetric" : "general")\n"
+        try writeAtomically(url) { out in
+            out.write(banner)
+            out.write("\(matrix.rows) \(matrix.columns) \(count)\n")
+            for r in 0..<matrix.rows {
+                for k in matrix.rowPointers[r]..<matrix.rowPointers[r + 1] {
+                    let c = Int(matrix.columnIndices[k])
+                    if symmetric && c > r { continue }
+                    out.write("\(r + 1) \(c + 1) \(TextFormat.number(matrix.values[k]))\n")
+                }
+            }
+        }
+    }
+
+    /// Writes a dense matrix as `array real general` (column-major, one value per line). Atomic.
+    public static func write(_ matrix: Matrix, to url: URL) throws(DataIOError) {
+        try writeAtomically(url) { out in
+            out.write("%%MatrixMarket matrix array real general\n")
+            out.write("\(matrix.rows) \(matrix.columns)\n")
+            for x in matrix.storage { out.write(TextFormat.number(x) + "\n") }
+        }
+    }
+
+    static func writeAtomically(_ url: URL, _ body: (inout AtomicFile.Writer) -> Void) throws(DataIOError) {
+        do {
+            try AtomicFile.write(to: url) { out in body(&out) }
+        } catch let error as DataIOError {
+            throw error
+        } catch {
+            throw .writeFailed(file: url.path, reason: "\(error)")
+        }
+    }
+
+    // MARK: - Parsing
+
+    enum Content {
+        case sparse(SparseMatrix)
+        case dense(Matrix)
+    }
+
+    /// Parses the banner on the first line.
+    static func parseHeader(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, file: String) throws(DataIOError) -> Header {
+        let text = String(decoding: UnsafeBufferPointer(rebasing: p[start..<end]), as: UTF8.self)
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { $0.lowercased() }
+        let usage = "expected '%%MatrixMarket matrix coordinate|array real|integer|pattern general|symmetric'"
+        guard words.count == 5, words[0] == "%%matrixmarket", words[1] == "matrix" else {
+            throw .malformed(file: file, line: 1, problem: "bad header \"\(text)\": \(usage)")
+        }
+        guard let format = Format(rawValue: words[2]) else {
+            throw .malformed(file: file, line: 1, problem: "unsupported format '\(words[2])': \(usage)")
+        }
+        let field: Field
+        switch words[3] {
+        case "real", "double": field = .real
+        case "integer": field = .integer
+        case "pattern": field = .pattern
+        default: throw .malformed(file: file, line: 1, problem: "unsupported field '\(words[3])' (complex values are not supported): \(usage)")
+        }
+        guard let symmetry = Symmetry(rawValue: words[4]) else {
+            throw .malformed(file: file, line: 1, problem: "unsupported symmetry '\(words[4])': \(usage)")
+        }
+        if format == .array && field == .pattern {
+            throw .malformed(file: file, line: 1, problem: "'pattern' is only valid for coordinate files")
+        }
+        return Header(format: format, field: field, symmetry: symmetry)
+    }
+
+    /// Reads the whole file. `value` sees each entry's value and line and may reject or change
+    /// it (the interaction reader requires non-negative integer counts).
+    static func parse(_ bytes: [UInt8], file: String,
+                      value check: (Double, Int) throws(DataIOError) -> Double) throws(DataIOError) -> Content {
+        let result: Result<Content, DataIOError> = bytes.withUnsafeBufferPointer { p in
+            do throws(DataIOError) {
+                return .success(try parse(p, file: file, value: check))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private static func parse(_ p: UnsafeBufferPointer<UInt8>, file: String,
+                              value check: (Double, Int) throws(DataIOError) -> Double) throws(DataIOError) -> Content {
+        var lines = LineScanner(p)
+        guard let first = lines.next() else { throw .invalidContent(file: file, problem: "empty file: expected a %%MatrixMarket header") }
+        let header = try parseHeader(p, first.start, first.end, file: file)
+
+        // Size line: first line that is neither a comment nor blank.
+        var sizeLine: (line: Int, start: Int, end: Int)?
+        while let l = lines.next() {
+            if l.start < l.end, p[l.start] == ASCII.percent { continue }
+            if LineScanner.isBlank(p, l.start, l.end) { continue }
+            sizeLine = l
+            break
+        }
+        guard let sizeLine else { throw .malformed(file: file, line: lines.lineNumber, problem: "missing size line") }
+        let sizeTokens = LineScanner.tokens(p, sizeLine.start, sizeLine.end)
+        let expected = header.format == .coordinate ? 3 : 2
+        let sizes = sizeTokens.compactMap { ByteNumber.parseInt(p, $0.start, $0.end) }
+        guard sizeTokens.count == expected, sizes.count == expected, sizes.allSatisfy({ $0 >= 0 }), sizes[0] <= Int(Int32.max), sizes[1] <= Int(Int32.max) else {
+            let shape = header.format == .coordinate ? "rows columns entries" : "rows columns"
+            throw .malformed(file: file, line: sizeLine.line,
+                             problem: "bad size line \(TextFormat.excerpt(p, sizeLine.start, sizeLine.end)): expected \(expected) non-negative integers (\(shape))")
+        }
+        let rows = sizes[0], columns = sizes[1]
+        if header.symmetry == .symmetric && rows != columns {
+            throw .malformed(file: file, line: sizeLine.line, problem: "a symmetric matrix must be square, size line says \(rows)×\(columns)")
+        }
+
+        func parseValue(_ t: (start: Int, end: Int), line: Int) throws(DataIOError) -> Double {
+            let v: Double?
+            if header.field == .integer {
+                v = ByteNumber.parseInt(p, t.start, t.end).map(Double.init)
+            } else {
+                v = ByteNumber.parseDouble(p, t.start, t.end)
+            }
+            guard let v else {
+                throw .malformed(file: file, line: line,
+                                 problem: "value \(TextFormat.excerpt(p, t.start, t.end)) is not \(header.field == .integer ? "an integer" : "a number")")
+            }
+            return try check(v, line)
+        }
+
+        if header.format == .array {
+            let count: Int
+            if header.symmetry == .symmetric { count = rows * (rows + 1) / 2 } else { count = rows * columns }
+            var values: [Double] = []
+            values.reserveCapacity(count)
+            while let l = lines.next() {
+                if l.start < l.end, p[l.start] == ASCII.percent { continue }
+                if LineScanner.isBlank(p, l.start, l.end) { continue }
+                let tokens = LineScanner.tokens(p, l.start, l.end)
+                guard tokens.count == 1 else {
+                    throw .malformed(file: file, line: l.line, problem: "expected one value per line, found \(tokens.count)")
+                }
+                guard values.count < count else {
+                    throw .malformed(file: file, line: l.line, problem: "more values than the \(count) the size line (line \(sizeLine.line)) declares")
+                }
+                values.append(try parseValue(tokens[0], line: l.line))
+            }
+            guard values.count == count else {
+                throw .malformed(file: file, line: lines.lineNumber,
+                                 problem: "file ends after \(values.count) of the \(count) values the size line (line \(sizeLine.line)) declares")
+            }
+            if header.symmetry == .general {
+                return .dense(Matrix(rows: rows, columns: columns, columnMajor: values))
+            }
+            var m = Matrix(rows: rows, columns: rows)
+            var k = 0
+            for j in 0..<rows {
+                for i in j..<rows {
+                    m[i, j] = values[k]
+                    m[j, i] = values[k]
+                    k += 1
+                }
+            }
+            return .dense(m)
+        }
+
+        let declared = sizes[2]
+        var triplets: [(row: Int, column: Int, value: Double)] = []
+        triplets.reserveCapacity(min(declared, 1 << 24) * (header.symmetry == .symmetric ? 2 : 1))
+        var seen = 0
+        let tokenCount = header.field == .pattern ? 2 : 3
+        while let l = lines.next() {
+            if l.start < l.end, p[l.start] == ASCII.percent { continue }
+            if LineScanner.isBlank(p, l.start, l.end) { continue }
+            let tokens = LineScanner.tokens(p, l.start, l.end)
+            guard tokens.count == tokenCount else {
+                throw .malformed(file: file, line: l.line,
+                                 problem: "expected \(tokenCount) fields (row column\(tokenCount == 3 ? " value" : "")), found \(tokens.count)")
+            }
+            guard seen < declared else {
+                throw .malformed(file: file, line: l.line, problem: "more entries than the \(declared) the size line (line \(sizeLine.line)) declares")
+            }
+            guard let i = ByteNumber.parseInt(p, tokens[0].start, tokens[0].end),
+                  let j = ByteNumber.parseInt(p, tokens[1].start, tokens[1].end) else {
+                throw .malformed(file: file, line: l.line, problem: "row and column must be integers")
+            }
+            guard i >= 1, i <= rows, j >= 1, j <= columns else {
+                throw .malformed(file: file, line: l.line, problem: "index (\(i), \(j)) is outside the \(rows)×\(columns) matrix (indices are 1-based)")
+            }
+            if header.symmetry == .symmetric && i < j {
+                throw .malformed(file: file, line: l.line,
+                                 problem: "entry (\(i), \(j)) is above the diagonal; a symmetric file stores only the lower triangle")
+            }
+            let v = tokenCount == 3 ? try parseValue(tokens[2], line: l.line) : try check(1, l.line)
+            seen += 1
+            triplets.append((i - 1, j - 1, v))
+            if header.symmetry == .symmetric && i != j { triplets.append((j - 1, i - 1, v)) }
+        }
+        guard seen == declared else {
+            throw .malformed(file: file, line: lines.lineNumber,
+                             problem: "file ends after \(seen) of the \(declared) entries the size line (line \(sizeLine.line)) declares")
+        }
+        do {
+            return .sparse(try SparseMatrix(rows: rows, columns: columns, triplets: triplets))
+        } catch {
+            throw .invalidContent(file: file, problem: "\(error)")
+        }
+    }
+}
