@@ -29,7 +29,12 @@ let package = Package(
                 "LinearAlgebra", "DataIO", "Solvers", "Evaluation", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "CoembedBench", dependencies: ["LinearAlgebra", "DataIO", "Solvers"]),
+        .executableTarget(
+            name: "CoembedBench",
+            dependencies: [
+                "LinearAlgebra", "DataIO", "Solvers", "Reporting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         .target(name: "TestSupport", dependencies: ["LinearAlgebra", "DataIO"], path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport", "_COpenBLAS", "_CLAPACKE", "_CARPACK"]),

@@ -5,5 +5,9 @@ struct Coembed: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coembed",
         abstract: "Learn item embeddings from co-occurrence data and compare the ways of doing it.",
-        subcommands: [])
+        discussion: """
+            Minimises the masked loss L(V) = Σ_{i≠j} (v_iᵀv_j − X_ij)² with X = SᵀS built from
+            MovieLens likes (the bundled ml-latest-small by default) or a matrix file of your own.
+            """,
+        subcommands: [InfoCommand.self, SolveCommand.self, EvaluateCommand.self])
 }

@@ -1,0 +1,52 @@
+import Foundation
+import LinearAlgebra
+import DataIO
+
+/// A loaded problem with what is known about where it came from: the interactions (when X =
+/// SᵀS came from a ratings file or an interaction matrix) and a description for reports.
+public struct Dataset: Sendable {
+    public let problem: Problem
+    /// The interactions S, when X = SᵀS (nil for a user-supplied X).
+    public let interactions: Interactions?
+    /// Human-readable source (file and options).
+    public let description: String
+    /// Seconds spent reading and parsing files.
+    public let loadSeconds: Double
+
+    public init(problem: Problem, interactions: Interactions?, description: String, loadSeconds: Double) {
+        self.problem = problem
+        self.interactions = interactions
+        self.description = description
+        self.loadSeconds = loadSeconds
+    }
+
+    /// MovieLens ratings → S (like = rating ≥ threshold) → the implicit problem X = SᵀS.
+    public static func ratings(_ url: URL, likeThreshold: Double) throws -> Dataset {
+        let clock = ContinuousClock()
+        var interactions: Interactions!
+        let elapsed = try clock.measure {
+            interactions = try MovieLens.load(ratings: url, likeThreshold: likeThreshold)
+        }
+        let problem = try Problem(interactions: interactions.matrix)
+        return Dataset(problem: problem, interactions: interactions,
+                       description: "\(url.path) (like = rating ≥ \(likeThreshold))", loadSeconds: elapsed.seconds)
+    }
+
+    /// A user-supplied X: dense (.npy, .csv) or sparse (.mtx).
+    public static func matrix(_ url: URL) throws -> Dataset {
+        let clock = ContinuousClock()
+        var loaded: CooccurrenceMatrix!
+        let elapsed = try clock.measure { loaded = try CooccurrenceFile.load(url) }
+        let problem: Problem
+        switch loaded! {
+        case let .dense(x): problem = try Problem(dense: x)
+        case let .sparse(x): problem = try Problem(sparse: x)
+        }
+        return Dataset(problem: problem, interactions: nil, description: url.path, loadSeconds: elapsed.seconds)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a Double.
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import LinearAlgebra
+import DataIO
+
+/// The solvers the command line and `compare` know by name.
+public enum SolverKind: String, Sendable, CaseIterable, Codable {
+    case eigen, impute, gd, adam, lbfgs
+}
+
+/// Where a gradient method starts.
+public enum InitialPoint: Sendable, Equatable, CustomStringConvertible {
+    /// The eigen initialisation (the default).
+    case eigen
+    /// i.i.d. N(0, scale²) entries; scale 1 is the `torch.randn(M, D)` baseline.
+    case random(scale: Double)
+    /// An embedding file (.npy, M × D).
+    case file(URL)
+
+    public var description: String {
+        switch self {
+        case .eigen: return "eigen"
+        case let .random(scale): return "random(scale=\(scale))"
+        case let .file(url): return url.lastPathComponent
+        }
+    }
+}
+
+/// Every option a named solver can take, with the defaults a user gets from the command line.
+public struct SolverSettings: Sendable {
+    public var dimension: Int
+    public var seed: UInt64 = 0
+    public var initialPoint: InitialPoint = .eigen
+    public var maxIterations: Int = 1000
+    public var timeLimit: Double? = nil
+    public var relativeTolerance: Double = 1e-12
+    public var gradientTolerance: Double = 0
+    public var eigenBackend: EigenBackend = .automatic
+    public var imputeInner: AlternatingImputation.Inner = .subspace
+    public var learningRate: Double = 1e-2
+    public var adamSchedule: Adam.Schedule = .plateau
+    public var lbfgsMemory: Int = 10
+
+    public init(dimension: Int) { self.dimension = dimension }
+}
+
+/// Builds and runs a named solver through the one `Driver`.
+public enum SolverCatalog {
+    /// The starting embedding for `settings.initialPoint` (nil for methods that make their own).
+    public static func startingPoint(_ point: InitialPoint, problem: Problem, dimension: Int, seed: UInt64,
+                                     backend: EigenBackend = .automatic) throws -> (Matrix, [String]) {
+        switch point {
+        case .eigen:
+            let out = try EigenInitializer.compute(problem: problem, dimension: dimension, backend: backend, seed: seed)
+            return (out.embedding, out.notes)
+        case let .random(scale):
+            guard scale > 0, scale.isFinite else { throw ProblemError.invalidOption("random init scale must be > 0, got \(scale)") }
+            var rng = SeededGenerator(seed: seed ^ 0x5EED_0F_4A4D)
+            return (Matrix(rows: problem.itemCount, columns: dimension) { _, _ in scale * rng.nextGaussian() }, [])
+        case let .file(url):
+            let v = try NPY.read(url)
+            guard v.rows == problem.itemCount, v.columns == dimension else {
+                throw ProblemError.shapeMismatch("\(url.path) holds a \(v.rows)×\(v.columns) embedding, the problem needs \(problem.itemCount)×\(dimension)")
+            }
+            guard v.isFinite else { throw ProblemError.nonFinite("\(url.path) has NaN or infinite entries") }
+            return (v, [])
+        }
+    }
+
+    /// Runs `kind` with `settings`. For methods that start from a given point, the time spent
+    /// making it (e.g. the eigen initialisation) is included in the reported seconds and trace, so
+    /// that comparisons are honest.
+    public static func run(_ kind: SolverKind, problem: Problem, settings: SolverSettings,
+                           callback: ((TraceEntry) -> Bool)? = nil) throws -> SolverResult {
+        try problem.validate(dimension: settings.dimension)
+        let options = DriverOptions(maxIterations: settings.maxIterations, timeLimit: settings.timeLimit,
+                                    relativeTolerance: settings.relativeTolerance,
+                                    gradientTolerance: settings.gradientTolerance, callback: callback)
+        switch kind {
+        case .eigen:
+            return try Driver.run(EigenInitialization(backend: settings.eigenBackend), problem: problem,
+                                  dimension: settings.dimension, initialization: "—", seed: settings.seed, options: options)
+        case .impute:
+            let method = AlternatingImputation(inner: settings.imputeInner, eigenBackend: settings.eigenBackend)
+            if settings.initialPoint == .eigen {
+                return try Driver.run(method, problem: problem, dimension: settings.dimension,
+                                      initialization: "eigen", seed: settings.seed, options: options)
+            }
+            return try runFromStart(method, problem: problem, settings: settings, options: options)
+        case .gd:
+            return try runFromStart(GradientDescent(), problem: problem, settings: settings, options: options)
+        case .adam:
+            return try runFromStart(Adam(learningRate: settings.learningRate, schedule: settings.adamSchedule),
+                                    problem: problem, settings: settings, options: options)
+        case .lbfgs:
+            return try runFromStart(LBFGS(memory: settings.lbfgsMemory), problem: problem, settings: settings, options: options)
+        }
+    }
+
+    static func runFromStart<M: SolverMethod>(_ method: M, problem: Problem, settings: SolverSettings,
+                                              options: DriverOptions) throws -> SolverResult {
+        let clock = ContinuousClock()
+        var start: Matrix!
+        var notes: [String] = []
+        let initSeconds = try clock.measure {
+            (start, notes) = try startingPoint(settings.initialPoint, problem: problem, dimension: settings.dimension,
+                                               seed: settings.seed, backend: settings.eigenBackend)
+        }.seconds
+        var options = options
+        if let limit = options.timeLimit { options.timeLimit = max(limit - initSeconds, 1e-9) }
+        var result = try Driver.run(method, problem: problem, dimension: settings.dimension, start: start,
+                                    initialization: settings.initialPoint.description, seed: settings.seed, options: options)
+        result.seconds += initSeconds
+        for k in result.trace.indices { result.trace[k].seconds += initSeconds }
+        result.notes = notes + result.notes
+        if initSeconds > 0.001 { result.notes.append(String(format: "includes %.3f s to build the %@ starting point", initSeconds, settings.initialPoint.description)) }
+        return result
+    }
+}

@@ -1,0 +1,120 @@
+import Testing
+import LinearAlgebra
+@testable import Solvers
+
+/// A method that counts steps and reports a scripted loss, to test the driver's rules alone.
+struct ScriptedMethod: SolverMethod {
+    var losses: [Double]
+    var statuses: [StepReport.Status] = []
+    var name: String { "scripted" }
+    var needsStart: Bool { false }
+    struct State { var k = 0; var v: Matrix }
+    func makeState(start: Matrix?, context: SolverContext) throws -> State {
+        State(v: Matrix(rows: context.problem.itemCount, columns: context.dimension))
+    }
+    func step(_ s: inout State, context: SolverContext) throws -> StepReport {
+        s.k += 1
+        return StepReport(status: s.k - 1 < statuses.count ? statuses[s.k - 1] : .proceed, stepSize: Double(s.k))
+    }
+    func embedding(of s: State) -> Matrix { s.v }
+    func loss(of s: State) -> Double { losses[min(s.k, losses.count - 1)] }
+}
+
+@Suite struct DriverTests {
+    let problem = try! Problem(dense: Random.planted(items: 8, rank: 2, seed: 1).x)
+
+    @Test func stopsAtMaxIterationsAndRecordsTrace() throws {
+        let r = try Driver.run(ScriptedMethod(losses: (0..<100).map { 100 - Double($0) }), problem: problem, dimension: 2,
+                               options: DriverOptions(maxIterations: 5, relativeTolerance: 0))
+        #expect(r.termination == .maxIterations)
+        #expect(r.iterations == 5)
+        #expect(r.trace.map(\.iteration) == [0, 1, 2, 3, 4, 5])
+        #expect(r.trace.map(\.loss) == [100, 99, 98, 97, 96, 95])
+        #expect(r.trace.last?.stepSize == 5)
+        #expect(zip(r.trace, r.trace.dropFirst()).allSatisfy { $0.seconds <= $1.seconds })
+    }
+
+    @Test func stopsOnRelativeLossChange() throws {
+        let r = try Driver.run(ScriptedMethod(losses: [10, 5, 4.9999999]), problem: problem, dimension: 2,
+                               options: DriverOptions(maxIterations: 50, relativeTolerance: 1e-6))
+        #expect(r.termination == .lossConverged)
+        #expect(r.iterations == 2)
+    }
+
+    @Test func nonFiniteLossReturnsLastFiniteIterate() throws {
+        let r = try Driver.run(ScriptedMethod(losses: [10, 9, .nan]), problem: problem, dimension: 2,
+                               options: DriverOptions(maxIterations: 50, relativeTolerance: 0))
+        #expect(r.termination == .nonFiniteLoss)
+        #expect(r.finalLoss == 9)
+    }
+
+    @Test func methodStatusesMapToTerminations() throws {
+        let converged = try Driver.run(ScriptedMethod(losses: [3, 2, 1], statuses: [.proceed, .converged]),
+                                       problem: problem, dimension: 2, options: DriverOptions(relativeTolerance: 0))
+        #expect(converged.termination == .methodConverged && converged.iterations == 2)
+        let failed = try Driver.run(ScriptedMethod(losses: [3, 2, 1], statuses: [.lineSearchFailed]),
+                                    problem: problem, dimension: 2, options: DriverOptions(relativeTolerance: 0))
+        #expect(failed.termination == .lineSearchFailed && failed.iterations == 1)
+    }
+
+    @Test func callbackCanStopTheRun() throws {
+        var seen: [Int] = []
+        let r = try Driver.run(ScriptedMethod(losses: (0..<100).map { 100 - Double($0) }), problem: problem, dimension: 2,
+                               options: DriverOptions(maxIterations: 50, relativeTolerance: 0, callback: { e in
+                                   seen.append(e.iteration); return e.iteration < 3 }))
+        #expect(r.termination == .stoppedByCallback)
+        #expect(seen == [0, 1, 2, 3])
+    }
+
+    @Test func timeLimitStopsTheRun() throws {
+        struct Slow: SolverMethod {
+            var name: String { "slow" }
+            var needsStart: Bool { false }
+            func makeState(start: Matrix?, context: SolverContext) throws -> Matrix { Matrix(rows: 8, columns: 2) }
+            func step(_ s: inout Matrix, context: SolverContext) throws -> StepReport {
+                let clock = ContinuousClock(); let t = clock.now
+                while clock.now - t < .milliseconds(20) {}
+                return StepReport()
+            }
+            func embedding(of s: Matrix) -> Matrix { s }
+            func loss(of s: Matrix) -> Double { 1 }
+        }
+        let r = try Driver.run(Slow(), problem: problem, dimension: 2,
+                               options: DriverOptions(maxIterations: 10_000, timeLimit: 0.1, relativeTolerance: 0))
+        #expect(r.termination == .timeLimit)
+        #expect(r.iterations >= 2 && r.iterations <= 10)
+    }
+
+    @Test func refusesBadOptionsAndShapesBeforeWork() throws {
+        #expect(throws: ProblemError.self) {
+            try Driver.run(ScriptedMethod(losses: [1]), problem: problem, dimension: 0)
+        }
+        #expect(throws: ProblemError.self) {
+            try Driver.run(ScriptedMethod(losses: [1]), problem: problem, dimension: 9)
+        }
+        #expect(throws: ProblemError.self) {
+            try Driver.run(ScriptedMethod(losses: [1]), problem: problem, dimension: 2, options: DriverOptions(timeLimit: -1))
+        }
+        #expect(throws: ProblemError.self) {
+            try Driver.run(LBFGS(), problem: problem, dimension: 2) // needs a start
+        }
+        #expect(throws: ProblemError.self) {
+            try Driver.run(LBFGS(), problem: problem, dimension: 2, start: Matrix(rows: 8, columns: 3))
+        }
+        var bad = Matrix(rows: 8, columns: 2); bad[0, 0] = .infinity
+        #expect(throws: ProblemError.self) { try Driver.run(LBFGS(), problem: problem, dimension: 2, start: bad) }
+    }
+
+    @Test func resultAndTraceAreCodable() throws {
+        let r = try Driver.run(ScriptedMethod(losses: [3, 2, 1]), problem: problem, dimension: 2,
+                               options: DriverOptions(maxIterations: 2, relativeTolerance: 0))
+        let data = try JSONEncoder().encode(r)
+        let back = try JSONDecoder().decode(SolverResult.self, from: data)
+        #expect(back.trace == r.trace)
+        #expect(back.embedding == r.embedding)
+        #expect(back.termination == r.termination)
+        #expect(r.traceCSV.split(separator: "\n").count == 4)
+    }
+}
+
+import Foundation
