@@ -174,3 +174,76 @@ func finiteDifferenceError(_ x: [Double], analytic: [Double], h: Double = 1e-6, 
         #expect(finiteDifferenceError(k0, analytic: dk, { run(q0, $0).0 }) < 1e-6)
     }
 }
+
+/// SGNS's loss with fixed negatives, so a training step can be replayed by hand.
+struct FixedNegativesObjective: PairObjective {
+    let negatives: [Int32]
+    var maxTargets: Int { negatives.count + 1 }
+    var usesBias: Bool { false }
+    func makeKernel() -> FixedNegativesKernel { FixedNegativesKernel(negatives: negatives) }
+}
+
+struct FixedNegativesKernel: PairKernel {
+    let negatives: [Int32]
+    var inner = SGNSKernel(noise: try! AliasTable(weights: [1]), negatives: 1)
+    init(negatives: [Int32]) { self.negatives = negatives }
+    mutating func prepare(center: Int, positive: Int, targets: UnsafeMutablePointer<Int32>, _ rng: inout SeededGenerator) -> Int {
+        targets[0] = Int32(positive)
+        for (k, n) in negatives.enumerated() { targets[k + 1] = n }
+        return negatives.count + 1
+    }
+    mutating func lossAndCoefficients(_ z: UnsafeMutablePointer<Double>, _ n: Int) -> Double { inner.lossAndCoefficients(z, n) }
+}
+
+@Suite struct SampledUpdateTests {
+    /// One example through the training loop equals parameters − rate · gradient (SGD) for
+    /// distinct targets.
+    @Test func sgdStepOfTheTrainingLoopIsMinusRateTimesGradient() throws {
+        let (m, d) = (5, 7) // d not a multiple of 4: exercises the scalar tails
+        let s = try SparseMatrix(rows: 1, columns: m, triplets: [(0, 1, 1), (0, 3, 1)])
+        let source = try PairSource(s)
+        var rng = SeededGenerator(seed: 4)
+        let tables = EmbeddingTables(items: m, dimension: d, initialization: .uniform, bias: false, adam: false, &rng)
+        let input0 = tables.input.array, output0 = tables.output.array
+        let optimizer = SampledOptimizer.sgd(learningRate: 0.3, plannedEpochs: 4)
+        let objective = FixedNegativesObjective(negatives: [0, 4])
+        var workerRng = SeededGenerator(seed: 9)
+        let result = PairTrainer.worker(objective, tables: tables, source: source, selection: .sampled(perLike: 0.5),
+                                        optimizer: optimizer, tasks: [PairTask(user: 0, count: 1)], epochIndex: 1, &workerRng)
+        #expect(result.pairs == 1 && result.scored == 3)
+        // Which pair was drawn: the centre is the input row that changed.
+        let center = (0..<m).first { i in (0..<d).contains { tables.input[i * d + $0] != input0[i * d + $0] } }!
+        let positive = center == 1 ? 3 : 1
+        var kernel = FixedNegativesKernel(negatives: [0, 4])
+        let g = pairExample(&kernel, input: input0, output: output0, bias: nil, center: center,
+                            targets: [Int32(positive), 0, 4], d: d)
+        #expect(abs(result.lossSum - g.loss) < 1e-15)
+        let rate = optimizer.rate(progress: 1) // 0.3 · (1 − 1/4)
+        #expect(abs(rate - 0.225) < 1e-15)
+        for k in 0..<(m * d) {
+            #expect(abs(tables.input[k] - (input0[k] - rate * g.input[k])) < 1e-14)
+            #expect(abs(tables.output[k] - (output0[k] - rate * g.output[k])) < 1e-14)
+        }
+    }
+
+    @Test func adamRowUpdateMatchesTheTextbookFormula() {
+        let adam = RowAdam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8)
+        let n = 7
+        var w = randomArray(n, scale: 1, seed: 1), m = [Double](repeating: 0, count: n), v = m
+        let grads = [randomArray(n, scale: 1, seed: 2), randomArray(n, scale: 1, seed: 3)]
+        var rw = w, rm = m, rv = v
+        for (t, g) in grads.enumerated() {
+            g.withUnsafeBufferPointer { gp in
+                adam.update(&w, m: &m, v: &v, grad: gp.baseAddress!, scale: 2, count: n, rate: 0.01, step: t + 1)
+            }
+            for k in 0..<n {
+                let gk = 2 * g[k]
+                rm[k] = 0.9 * rm[k] + 0.1 * gk
+                rv[k] = 0.999 * rv[k] + 0.001 * gk * gk
+                let mh = rm[k] / (1 - pow(0.9, Double(t + 1))), vh = rv[k] / (1 - pow(0.999, Double(t + 1)))
+                rw[k] -= 0.01 * mh / (vh.squareRoot() + 1e-8)
+            }
+        }
+        for k in 0..<n { #expect(abs(w[k] - rw[k]) < 1e-14) }
+    }
+}

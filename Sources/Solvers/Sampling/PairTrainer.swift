@@ -50,16 +50,25 @@ enum PairTrainer {
         targets: UnsafePointer<Int32>, count n: Int, z: UnsafeMutablePointer<Double>, gv: UnsafeMutablePointer<Double>,
         dimension d: Int
     ) -> Double {
+        let loss = score(&kernel, vi: vi, output: output, bias: bias, targets: targets, count: n, z: z, dimension: d)
+        gv.update(repeating: 0, count: d)
+        for c in 0..<n where z[c] != 0 { RowKernels.axpy(z[c], output + Int(targets[c]) &* d, gv, d) }
+        return loss
+    }
+
+    /// Scores the targets and turns the scores into the loss and coefficients ∂ℓ/∂s_c (in `z`).
+    @inline(__always)
+    static func score<K: PairKernel>(
+        _ kernel: inout K, vi: UnsafePointer<Double>, output: UnsafePointer<Double>, bias: UnsafePointer<Double>?,
+        targets: UnsafePointer<Int32>, count n: Int, z: UnsafeMutablePointer<Double>, dimension d: Int
+    ) -> Double {
         for c in 0..<n {
             let t = Int(targets[c])
             var s = RowKernels.dot(vi, output + t &* d, d)
             if let bias { s += bias[t] }
             z[c] = s
         }
-        let loss = kernel.lossAndCoefficients(z, n)
-        gv.update(repeating: 0, count: d)
-        for c in 0..<n where z[c] != 0 { RowKernels.axpy(z[c], output + Int(targets[c]) &* d, gv, d) }
-        return loss
+        return kernel.lossAndCoefficients(z, n)
     }
 
     /// One epoch: plan the pairs, run `threads` workers over their chunks, gather statistics.
@@ -117,8 +126,13 @@ enum PairTrainer {
             source.forEachPair(task, selection: selection, &rng) { i, j, rng in
                 let n = kernel.prepare(center: i, positive: j, targets: targets, &rng)
                 let vi = input + i &* d
-                lossSum += scoreAndGradient(&kernel, vi: vi, output: output, bias: bias.map { UnsafePointer($0) },
-                                            targets: targets, count: n, z: z, gv: gv, dimension: d)
+                let biasIn = bias.map { UnsafePointer($0) }
+                if adam != nil {
+                    lossSum += scoreAndGradient(&kernel, vi: vi, output: output, bias: biasIn, targets: targets, count: n,
+                                                z: z, gv: gv, dimension: d)
+                } else {
+                    lossSum += score(&kernel, vi: vi, output: output, bias: biasIn, targets: targets, count: n, z: z, dimension: d)
+                }
                 if let adam {
                     let (im, iv, om, ov) = (tables.inputM!.pointer, tables.inputV!.pointer, tables.outputM!.pointer, tables.outputV!.pointer)
                     let (isteps, osteps) = (tables.inputSteps!.pointer, tables.outputSteps!.pointer)
@@ -137,10 +151,13 @@ enum PairTrainer {
                     isteps[i] &+= 1
                     adam.update(input + off, m: im + off, v: iv + off, grad: gv, scale: 1, count: d, rate: rate, step: isteps[i])
                 } else {
-                    // Output rows first: their gradient g_c·v_i needs v_i before its own update.
+                    // word2vec's fused pass: each output row is read once, its old value feeding
+                    // g_v and the update using v_i before v_i's own update. A target drawn twice
+                    // sees its first update on the second visit (as in word2vec).
+                    gv.update(repeating: 0, count: d)
                     for c in 0..<n where z[c] != 0 {
                         let t = Int(targets[c])
-                        RowKernels.axpy(-rate * z[c], vi, output + t &* d, d)
+                        RowKernels.accumulateAndUpdate(z[c], -rate * z[c], u: output + t &* d, v: vi, gv: gv, d)
                         if let bias { bias[t] -= rate * z[c] }
                     }
                     RowKernels.axpy(-rate, gv, input + i &* d, d)

@@ -30,8 +30,35 @@ enum RowKernels {
     /// y ← y + α·x
     @inline(__always)
     static func axpy(_ alpha: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) {
+        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
+        let a = SIMD4<Double>(repeating: alpha)
         var k = 0
+        while k + 4 <= n {
+            let o = k &* 8
+            let yk = ry.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
+            ry.storeBytes(of: yk + a * rx.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self), toByteOffset: o, as: SIMD4<Double>.self)
+            k &+= 4
+        }
         while k < n { y[k] += alpha * x[k]; k &+= 1 }
+    }
+
+    /// The fused SGD pass over one target row u of an example with centre row v (word2vec's
+    /// inner loop): g_v ← g_v + g·u, then u ← u + step·v, reading u once.
+    @inline(__always)
+    static func accumulateAndUpdate(_ g: Double, _ step: Double, u: UnsafeMutablePointer<Double>, v: UnsafePointer<Double>,
+                                    gv: UnsafeMutablePointer<Double>, _ n: Int) {
+        let ru = UnsafeMutableRawPointer(u), rv = UnsafeRawPointer(v), rg = UnsafeMutableRawPointer(gv)
+        let gs = SIMD4<Double>(repeating: g), ss = SIMD4<Double>(repeating: step)
+        var k = 0
+        while k + 4 <= n {
+            let o = k &* 8
+            let uk = ru.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
+            let gk = rg.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
+            rg.storeBytes(of: gk + gs * uk, toByteOffset: o, as: SIMD4<Double>.self)
+            ru.storeBytes(of: uk + ss * rv.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self), toByteOffset: o, as: SIMD4<Double>.self)
+            k &+= 4
+        }
+        while k < n { let uk = u[k]; gv[k] += g * uk; u[k] = uk + step * v[k]; k &+= 1 }
     }
 
     /// log σ(x), accurate for large |x|.

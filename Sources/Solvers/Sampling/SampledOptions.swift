@@ -127,7 +127,24 @@ struct RowAdam {
         let (c1, c2root) = corrections(t)
         let a = rate * c2root / c1, eps = epsilon * c2root
         let b1 = beta1, b2 = beta2, o1 = 1 - beta1, o2 = 1 - beta2
+        // SIMD4 body (sqrt and division vectorise), scalar tail; same arithmetic in both.
+        let rw = UnsafeMutableRawPointer(w), rm = UnsafeMutableRawPointer(m), rv = UnsafeMutableRawPointer(v)
+        let rg = UnsafeRawPointer(grad)
+        let sc = SIMD4<Double>(repeating: scale), vb1 = SIMD4<Double>(repeating: b1), vb2 = SIMD4<Double>(repeating: b2)
+        let vo1 = SIMD4<Double>(repeating: o1), vo2 = SIMD4<Double>(repeating: o2)
+        let va = SIMD4<Double>(repeating: a), veps = SIMD4<Double>(repeating: eps)
         var k = 0
+        while k + 4 <= n {
+            let o = k &* 8
+            let g = sc * rg.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
+            let mk = vb1 * rm.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self) + vo1 * g
+            let vk = vb2 * rv.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self) + vo2 * g * g
+            rm.storeBytes(of: mk, toByteOffset: o, as: SIMD4<Double>.self)
+            rv.storeBytes(of: vk, toByteOffset: o, as: SIMD4<Double>.self)
+            let wk = rw.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
+            rw.storeBytes(of: wk - va * mk / (vk.squareRoot() + veps), toByteOffset: o, as: SIMD4<Double>.self)
+            k &+= 4
+        }
         while k < n {
             let g = scale * grad[k]
             let mk = b1 * m[k] + o1 * g
