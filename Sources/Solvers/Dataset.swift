@@ -12,12 +12,33 @@ public struct Dataset: Sendable {
     public let description: String
     /// Seconds spent reading and parsing files.
     public let loadSeconds: Double
+    /// X = SᵀS before a transform (nil when no transform was applied).
+    public let untransformed: Problem?
 
-    public init(problem: Problem, interactions: Interactions?, description: String, loadSeconds: Double) {
+    public init(problem: Problem, interactions: Interactions?, description: String, loadSeconds: Double,
+                untransformed: Problem? = nil) {
         self.problem = problem
         self.interactions = interactions
         self.description = description
         self.loadSeconds = loadSeconds
+        self.untransformed = untransformed
+    }
+
+    /// The problem a solver works on: sampled methods always train on the interactions; the
+    /// closed-form and gradient methods see the (possibly transformed) X.
+    public func problem(for kind: SolverKind) -> Problem {
+        kind.isSampled ? (untransformed ?? problem) : problem
+    }
+
+    /// This dataset with X replaced by a transform of SᵀS (PMI, SPPMI); a sparse explicit X.
+    public func transformed(_ transform: CooccurrenceTransform) throws -> Dataset {
+        if case .counts = transform { return self }
+        guard let s = interactions else {
+            throw ProblemError.invalidOption("--transform needs interactions (--ratings), not a matrix file")
+        }
+        let x = try Problem.transformed(s.matrix, transform)
+        return Dataset(problem: x, interactions: interactions, description: description + ", X = \(transform)",
+                       loadSeconds: loadSeconds, untransformed: problem)
     }
 
     /// MovieLens ratings → S (like = rating ≥ threshold) → the implicit problem X = SᵀS.

@@ -5,6 +5,44 @@ import DataIO
 /// The solvers the command line and `compare` know by name.
 public enum SolverKind: String, Sendable, CaseIterable, Codable {
     case eigen, impute, gd, adam, lbfgs
+    case sgns
+    case sampledSoftmax = "sampled-softmax"
+    case inBatch = "in-batch"
+
+    /// Sampled (word2vec-style) methods train on positive pairs, need interactions, and count
+    /// iterations in epochs.
+    public var isSampled: Bool { self == .sgns || self == .sampledSoftmax || self == .inBatch }
+}
+
+/// Options of the sampled methods (see docs/solvers/sampled.md).
+public struct SampledSettings: Sendable {
+    /// Epochs (driver iterations); also the horizon of SGD's linear learning-rate decay.
+    public var epochs: Int = 10
+    public var pairs: PairSelection = .default
+    /// nil = the method's default (SGD 0.025 for sgns/sampled-softmax, Adam 0.01 for in-batch).
+    public var learningRate: Double? = nil
+    /// Use Adam instead of SGD with linear decay (in-batch always uses Adam).
+    public var adam: Bool = false
+    public var initialization: SampledInitialization? = nil
+    public var output: SampledOutput = .input
+    public var threads: Int = 2
+    public var negatives: Int = 5
+    public var noisePower: Double = 0.75
+    public var candidates: Int = 20
+    public var candidateSampler: CandidateDistribution = .logUniform
+    public var batchSize: Int = 256
+    /// nil = the full B × B softmax; k = k shifted copies of the batch.
+    public var shiftedNegatives: Int? = nil
+    public var correction: InBatchNegatives.Correction = .counts
+    public var temperature: Double = 0.05
+    public var normalize: Bool = true
+
+    public init() {}
+
+    func optimizer(defaultAdamRate: Double?) -> SampledOptimizer {
+        if adam || defaultAdamRate != nil { return .adam(learningRate: learningRate ?? defaultAdamRate ?? 0.001) }
+        return .sgd(learningRate: learningRate ?? 0.025, plannedEpochs: max(1, epochs))
+    }
 }
 
 /// Where a gradient method starts.
@@ -39,6 +77,7 @@ public struct SolverSettings: Sendable {
     public var learningRate: Double = 1e-2
     public var adamSchedule: Adam.Schedule = .plateau
     public var lbfgsMemory: Int = 10
+    public var sampled = SampledSettings()
 
     public init(dimension: Int) { self.dimension = dimension }
 }
@@ -93,6 +132,39 @@ public enum SolverCatalog {
                                     problem: problem, settings: settings, options: options)
         case .lbfgs:
             return try runFromStart(LBFGS(memory: settings.lbfgsMemory), problem: problem, settings: settings, options: options)
+        case .sgns, .sampledSoftmax, .inBatch:
+            // Epochs, not a loss tolerance, end a sampled run: its masked loss is not what it
+            // minimises, so a tiny change in it says nothing about convergence.
+            var sampledOptions = options
+            sampledOptions.maxIterations = settings.sampled.epochs
+            sampledOptions.relativeTolerance = 0
+            sampledOptions.gradientTolerance = 0
+            let sm = settings.sampled
+            let describe = "\(sm.initialization?.rawValue ?? "default") init"
+            switch kind {
+            case .sgns:
+                let method = SkipGramNegativeSampling(
+                    negatives: sm.negatives, noisePower: sm.noisePower, pairs: sm.pairs,
+                    optimizer: sm.optimizer(defaultAdamRate: nil), initialization: sm.initialization ?? .word2vec,
+                    output: sm.output, threads: sm.threads)
+                return try Driver.run(method, problem: problem, dimension: settings.dimension, initialization: describe,
+                                      seed: settings.seed, options: sampledOptions)
+            case .sampledSoftmax:
+                let method = SampledSoftmax(
+                    candidates: sm.candidates, sampler: sm.candidateSampler, unique: true, pairs: sm.pairs,
+                    optimizer: sm.optimizer(defaultAdamRate: nil), initialization: sm.initialization ?? .word2vec,
+                    output: sm.output, threads: sm.threads)
+                return try Driver.run(method, problem: problem, dimension: settings.dimension, initialization: describe,
+                                      seed: settings.seed, options: sampledOptions)
+            default:
+                let method = InBatchNegatives(
+                    batchSize: sm.batchSize, negatives: sm.shiftedNegatives.map { .shifted($0) } ?? .full,
+                    correction: sm.correction, temperature: sm.temperature, normalize: sm.normalize, pairs: sm.pairs,
+                    optimizer: sm.optimizer(defaultAdamRate: 0.01), initialization: sm.initialization ?? .uniform,
+                    output: sm.output)
+                return try Driver.run(method, problem: problem, dimension: settings.dimension, initialization: describe,
+                                      seed: settings.seed, options: sampledOptions)
+            }
         }
     }
 

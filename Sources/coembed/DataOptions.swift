@@ -14,7 +14,25 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "Use this X instead of ratings: dense .npy/.csv or sparse Matrix Market .mtx (symmetric).")
     var matrix: String?
 
+    @Option(help: "Transform X for the closed-form and gradient solvers: counts (X = SᵀS), pmi, sppmi.")
+    var transform: TransformName = .counts
+
+    @Option(help: "k of SPPMI = max(PMI − log k, 0) (the SGNS negatives it corresponds to).")
+    var shift: Double = 5
+
+    enum TransformName: String, ExpressibleByArgument, CaseIterable { case counts, pmi, sppmi }
+
+    var cooccurrenceTransform: CooccurrenceTransform {
+        switch transform {
+        case .counts: return .counts
+        case .pmi: return .pmi
+        case .sppmi: return .sppmi(shift: shift)
+        }
+    }
+
     func validate() throws {
+        if transform != .counts && matrix != nil { throw ValidationError("--transform applies to --ratings data, not --matrix") }
+        guard shift > 0, shift.isFinite else { throw ValidationError("--shift must be positive") }
         if ratings != nil && matrix != nil { throw ValidationError("--ratings and --matrix are exclusive: give one") }
         if matrix != nil && likeThreshold != 4.0 { throw ValidationError("--like-threshold applies to --ratings, not --matrix") }
         guard likeThreshold.isFinite else { throw ValidationError("--like-threshold must be a finite number") }
@@ -37,6 +55,6 @@ struct DataOptions: ParsableArguments {
     func load() throws -> Dataset {
         if let matrix { return try Dataset.matrix(URL(fileURLWithPath: matrix)) }
         let url = try ratings.map { URL(fileURLWithPath: $0) } ?? Self.bundledRatings()
-        return try Dataset.ratings(url, likeThreshold: likeThreshold)
+        return try Dataset.ratings(url, likeThreshold: likeThreshold).transformed(cooccurrenceTransform)
     }
 }

@@ -23,7 +23,7 @@ struct SolveCommand: ParsableCommand {
     func run() throws {
         let dataset = try data.load()
         let progress = ProgressReporter(label: solver.rawValue, quiet: run.quiet)
-        let result = try SolverCatalog.run(solver, problem: dataset.problem, settings: run.settings) { entry in
+        let result = try SolverCatalog.run(solver, problem: dataset.problem(for: solver), settings: run.settings) { entry in
             progress.update(entry)
             return true
         }

@@ -6,6 +6,93 @@ extension SolverKind: ExpressibleByArgument {}
 extension EigenBackend: ExpressibleByArgument {}
 extension AlternatingImputation.Inner: ExpressibleByArgument {}
 extension Adam.Schedule: ExpressibleByArgument {}
+extension SampledInitialization: ExpressibleByArgument {}
+extension SampledOutput: ExpressibleByArgument {}
+extension CandidateDistribution: ExpressibleByArgument {}
+
+/// Options of the sampled (word2vec-style) methods.
+struct SampledOptionGroup: ParsableArguments {
+    @Option(help: "Epochs of the sampled methods (sgns, sampled-softmax, in-batch).")
+    var epochs: Int = 10
+
+    @Option(help: "Positive pairs per epoch: 'all' enumerates every pair, a number r samples r pairs per like.")
+    var pairs: String = "10"
+
+    @Option(help: "Sampled methods' learning rate (default: 0.025 SGD, 0.01 in-batch Adam, 0.001 --sampled-adam).")
+    var sampledLearningRate: Double?
+
+    @Flag(help: "Train sgns / sampled-softmax with Adam instead of SGD with linear decay.")
+    var sampledAdam = false
+
+    @Option(help: "Sampled initialisation: uniform (±1) or word2vec (±0.5/D input, zero output).")
+    var sampledInit: SampledInitialization?
+
+    @Option(help: "Reported embedding: input table or average of input and output.")
+    var sampledOutput: SampledOutput = .input
+
+    @Option(help: "Threads for sgns and sampled-softmax (1 = bit-reproducible).")
+    var threads: Int = 2
+
+    @Option(help: "SGNS negatives per positive pair (K).")
+    var negatives: Int = 5
+
+    @Option(help: "SGNS noise distribution exponent α (noise ∝ likes^α; 0 = uniform).")
+    var noisePower: Double = 0.75
+
+    @Option(help: "Sampled-softmax candidates per example.")
+    var candidates: Int = 20
+
+    @Option(help: "Sampled-softmax candidate sampler: logUniform, uniform, unigram.")
+    var candidateSampler: CandidateDistribution = .logUniform
+
+    @Option(help: "In-batch batch size B.")
+    var batchSize: Int = 256
+
+    @Option(help: "In-batch negatives: 'full' (B × B softmax) or a number NEG of shifted copies.")
+    var inBatchNegatives: String = "full"
+
+    @Option(help: "In-batch logQ correction: none, counts, or streaming.")
+    var logQ: String = "counts"
+
+    @Option(help: "In-batch softmax temperature τ.")
+    var temperature: Double = 0.05
+
+    @Flag(inversion: .prefixedNo, help: "In-batch L2 normalisation of the vectors.")
+    var normalize = true
+
+    func validate() throws {
+        guard epochs >= 1 else { throw ValidationError("--epochs must be ≥ 1") }
+        if pairs != "all" { guard let r = Double(pairs), r > 0, r.isFinite else { throw ValidationError("--pairs must be 'all' or a positive number") } }
+        if let lr = sampledLearningRate, !(lr > 0 && lr.isFinite) { throw ValidationError("--sampled-learning-rate must be positive") }
+        guard threads >= 1, negatives >= 1, candidates >= 1, batchSize >= 2 else {
+            throw ValidationError("--threads, --negatives, --candidates must be ≥ 1 and --batch-size ≥ 2")
+        }
+        guard noisePower >= 0, noisePower.isFinite, temperature > 0, temperature.isFinite else {
+            throw ValidationError("--noise-power must be ≥ 0 and --temperature > 0")
+        }
+        if inBatchNegatives != "full" { guard let k = Int(inBatchNegatives), k >= 1 else { throw ValidationError("--in-batch-negatives must be 'full' or a positive integer") } }
+        guard ["none", "counts", "streaming"].contains(logQ) else { throw ValidationError("--log-q must be none, counts or streaming") }
+    }
+
+    func apply(to s: inout SampledSettings) {
+        s.epochs = epochs
+        s.pairs = pairs == "all" ? .all : .sampled(perLike: Double(pairs)!)
+        s.learningRate = sampledLearningRate
+        s.adam = sampledAdam
+        s.initialization = sampledInit
+        s.output = sampledOutput
+        s.threads = threads
+        s.negatives = negatives
+        s.noisePower = noisePower
+        s.candidates = candidates
+        s.candidateSampler = candidateSampler
+        s.batchSize = batchSize
+        s.shiftedNegatives = inBatchNegatives == "full" ? nil : Int(inBatchNegatives)
+        s.correction = logQ == "none" ? .none : logQ == "counts" ? .counts : .streaming(rate: 0.05)
+        s.temperature = temperature
+        s.normalize = normalize
+    }
+}
 
 /// Options every solver run shares (solve and compare).
 struct RunOptions: ParsableArguments {
@@ -51,6 +138,8 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "No progress output.")
     var quiet = false
 
+    @OptionGroup(title: "Sampled methods") var sampled: SampledOptionGroup
+
     func validate() throws {
         guard dimension >= 1 else { throw ValidationError("--dim must be ≥ 1, got \(dimension)") }
         guard maxIterations >= 0 else { throw ValidationError("--max-iterations must be ≥ 0") }
@@ -85,6 +174,7 @@ struct RunOptions: ParsableArguments {
         s.learningRate = learningRate
         s.adamSchedule = adamSchedule
         s.lbfgsMemory = memory
+        sampled.apply(to: &s.sampled)
         return s
     }
 }
