@@ -1,1 +1,0 @@
-// Reporting: tables and plots from solver results.

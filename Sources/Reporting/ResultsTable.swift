@@ -1,0 +1,230 @@
+import Foundation
+
+/// The solver comparison table, rendered identically (same columns, same order)
+/// as Markdown, CSV and LaTeX.
+///
+/// Building the table is where the comparison columns are computed, so every
+/// output format is guaranteed to use one and the same best loss.
+public struct ResultsTable: Sendable {
+    /// Input rows with ``ReportRow/gapToBest``, ``ReportRow/secondsTo1e3`` and
+    /// ``ReportRow/secondsTo1e6`` filled in.
+    public let rows: [ReportRow]
+    /// Smallest finite final loss over the rows (the gap reference); `nil` if none.
+    public let best: Double?
+    /// Union of the rows' metric names in first-seen order: the extra columns.
+    public let metricNames: [String]
+
+    /// - Parameters:
+    ///   - rows: one per solver run.
+    ///   - series: loss traces; the k-th row named N is matched with the k-th
+    ///     series named N. Rows without a trace get no time-to-tolerance.
+    public init(rows: [ReportRow], series: [ConvergenceSeries] = []) {
+        let best = Convergence.bestLoss(of: rows)
+        var remaining: [String: [ConvergenceSeries]] = [:]
+        for s in series { remaining[s.solver, default: []].append(s) }
+
+        var completed: [ReportRow] = []
+        var names: [String] = []
+        for var row in rows {
+            for m in row.metrics where !names.contains(m.name) { names.append(m.name) }
+            var trace: ConvergenceSeries?
+            if var queue = remaining[row.solver], !queue.isEmpty {
+                trace = queue.removeFirst()
+                remaining[row.solver] = queue
+            }
+            row.gapToBest = nil
+            row.secondsTo1e3 = nil
+            row.secondsTo1e6 = nil
+            if let b = best {
+                if row.finalLoss.isFinite { row.gapToBest = Convergence.relativeGap(loss: row.finalLoss, best: b) }
+                if let t = trace {
+                    row.secondsTo1e3 = Convergence.firstCrossing(of: t, best: b, tolerance: Convergence.coarseTolerance)?.seconds
+                    row.secondsTo1e6 = Convergence.firstCrossing(of: t, best: b, tolerance: Convergence.fineTolerance)?.seconds
+                }
+            }
+            completed.append(row)
+        }
+        self.rows = completed
+        self.best = best
+        self.metricNames = names
+    }
+
+    // MARK: Shared column model
+
+    enum Alignment { case text, number }
+
+    enum Cell {
+        case text(String)
+        case integer(Int)
+        case loss(Double?)
+        case gap(Double?)
+        case seconds(Double?)
+        case metric(Double?)
+    }
+
+    struct Column {
+        var title: String
+        var latexTitle: String
+        var alignment: Alignment
+    }
+
+    var columns: [Column] {
+        var cols = [
+            Column(title: "solver", latexTitle: "solver", alignment: .text),
+            Column(title: "init", latexTitle: "init", alignment: .text),
+            Column(title: "iterations", latexTitle: "iterations", alignment: .number),
+            Column(title: "seconds", latexTitle: "seconds", alignment: .number),
+            Column(title: "final loss", latexTitle: "final loss", alignment: .number),
+            Column(title: "gap to best", latexTitle: "gap to best", alignment: .number),
+            Column(title: "time to 1e-3 (s)", latexTitle: "time to $10^{-3}$ (s)", alignment: .number),
+            Column(title: "time to 1e-6 (s)", latexTitle: "time to $10^{-6}$ (s)", alignment: .number),
+            Column(title: "termination", latexTitle: "termination", alignment: .text),
+        ]
+        for name in metricNames {
+            cols.append(Column(title: name, latexTitle: LaTeX.escape(name), alignment: .number))
+        }
+        return cols
+    }
+
+    func cells(_ row: ReportRow) -> [Cell] {
+        var out: [Cell] = [
+            .text(row.solver), .text(row.initialization), .integer(row.iterations),
+            .seconds(row.wallSeconds), .loss(row.finalLoss), .gap(row.gapToBest),
+            .seconds(row.secondsTo1e3), .seconds(row.secondsTo1e6), .text(row.termination),
+        ]
+        for name in metricNames {
+            // A missing metric and a metric explicitly nil render the same.
+            out.append(.metric(row.metrics.first(where: { $0.name == name })?.value ?? nil))
+        }
+        return out
+    }
+
+    /// Human-readable text for a cell, before format-specific escaping.
+    static func display(_ cell: Cell) -> String? {
+        switch cell {
+        case .text(let s): return s
+        case .integer(let i): return String(i)
+        case .loss(let x): return x.map(NumberText.loss)
+        case .gap(let x): return x.map(NumberText.gap)
+        case .seconds(let x): return x.map(NumberText.seconds)
+        case .metric(let x): return x.map(NumberText.metric)
+        }
+    }
+
+    static let missing = "—"
+
+    // MARK: Markdown
+
+    /// GitHub pipe table with numbers right-aligned; missing values show "—".
+    public func markdown() -> String {
+        let cols = columns
+        var lines: [String] = []
+        lines.append("| " + cols.map { Self.markdownEscape($0.title) }.joined(separator: " | ") + " |")
+        lines.append("|" + cols.map { $0.alignment == .number ? " ---: " : " :--- " }.joined(separator: "|") + "|")
+        for row in rows {
+            let texts = cells(row).map { cell -> String in
+                guard let s = Self.display(cell) else { return Self.missing }
+                if case .text = cell { return Self.markdownEscape(s) }
+                return s
+            }
+            lines.append("| " + texts.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Pipes would split the cell and newlines would end the row; both are
+    /// neutralised, plus the characters that would start emphasis or HTML.
+    static func markdownEscape(_ s: String) -> String {
+        var out = ""
+        for ch in s {
+            switch ch {
+            case "|": out += "\\|"
+            case "\\", "*", "_", "`", "[", "]", "<", ">": out += "\\" + String(ch)
+            case "\n", "\r": out += " "
+            default: out.append(ch)
+            }
+        }
+        return out.isEmpty ? " " : out
+    }
+
+    // MARK: CSV
+
+    /// RFC 4180 CSV (CRLF line ends, header row) with round-trip precision numbers
+    /// and empty fields for missing values, for spreadsheets and pandas.
+    public func csv() -> String {
+        var lines: [String] = [columns.map { Self.csvField($0.title) }.joined(separator: ",")]
+        for row in rows {
+            let fields = cells(row).map { cell -> String in
+                switch cell {
+                case .text(let s): return Self.csvField(s)
+                case .integer(let i): return String(i)
+                case .loss(let x), .gap(let x), .seconds(let x), .metric(let x):
+                    return x.map(Self.csvNumber) ?? ""
+                }
+            }
+            lines.append(fields.joined(separator: ","))
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// Swift's shortest round-trip representation, spelled the way most readers
+    /// (pandas, R, spreadsheets) parse non-finite values.
+    static func csvNumber(_ x: Double) -> String {
+        if x.isNaN { return "NaN" }
+        if x == .infinity { return "inf" }
+        if x == -.infinity { return "-inf" }
+        return "\(x)"
+    }
+
+    static func csvField(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    // MARK: LaTeX
+
+    /// booktabs `tabular` (needs `\usepackage{booktabs}`): text columns left,
+    /// numbers right, special characters escaped, exponents typeset as math.
+    public func latex() -> String {
+        let cols = columns
+        let spec = cols.map { $0.alignment == .number ? "r" : "l" }.joined()
+        var lines = ["\\begin{tabular}{\(spec)}", "\\toprule"]
+        lines.append(cols.map(\.latexTitle).joined(separator: " & ") + " \\\\")
+        lines.append("\\midrule")
+        for row in rows {
+            let texts = cells(row).map { cell -> String in
+                guard let s = Self.display(cell) else { return "---" }
+                if case .text = cell { return LaTeX.escape(s) }
+                return NumberText.latexNumber(s)
+            }
+            lines.append(texts.joined(separator: " & ") + " \\\\")
+        }
+        lines.append("\\bottomrule")
+        lines.append("\\end{tabular}")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// LaTeX text-mode escaping, public because captions and labels written by
+/// callers around the table need the same treatment.
+public enum LaTeX {
+    /// Escapes & % _ # $ { } ~ ^ \ so arbitrary solver names compile, and | < >,
+    /// which compile but print as other glyphs in the default OT1 font encoding.
+    public static func escape(_ s: String) -> String {
+        var out = ""
+        for ch in s {
+            switch ch {
+            case "&", "%", "_", "#", "$", "{", "}": out += "\\" + String(ch)
+            case "~": out += "\\textasciitilde{}"
+            case "^": out += "\\textasciicircum{}"
+            case "\\": out += "\\textbackslash{}"
+            case "|": out += "\\textbar{}"
+            case "<": out += "\\textless{}"
+            case ">": out += "\\textgreater{}"
+            case "\n", "\r": out += " "
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+}

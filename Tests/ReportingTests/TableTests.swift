@@ -1,0 +1,141 @@
+import Testing
+@testable import Reporting
+
+let sampleRows: [ReportRow] = [
+    ReportRow(solver: "eigen", initialization: "—", iterations: 1, wallSeconds: 0.8123,
+              finalLoss: 1234.56789012345, termination: "exact",
+              metrics: [Metric("HitRate@10", 0.31), Metric("NDCG@10", 0.1789)]),
+    ReportRow(solver: "gd, \"plain\"", initialization: "random", iterations: 500, wallSeconds: 12.3456,
+              finalLoss: 1234.56789012345 * (1 + 3.2e-7), termination: "max iterations\nreached",
+              metrics: [Metric("HitRate@10", 0.3)]),
+    ReportRow(solver: "adam | lr=1e-2", initialization: "random", iterations: 2000, wallSeconds: 1234.5,
+              finalLoss: 1.0 / 3.0 + 1300, termination: "time limit",
+              metrics: [Metric("NDCG@10", nil)]),
+    ReportRow(solver: "diverged_1 & co", initialization: "eigen", iterations: 3, wallSeconds: 0.01,
+              finalLoss: .nan, termination: "NaN loss"),
+]
+
+let sampleSeries: [ConvergenceSeries] = [
+    geometricSeries("eigen", target: 1234.56789012345, start: 1234.56789012345, rate: 0.5, count: 2, secondsPerIteration: 0.4),
+    geometricSeries("gd, \"plain\"", target: 1234.56789012345, start: 2000, rate: 0.97, count: 500, secondsPerIteration: 0.0247),
+]
+
+@Suite struct TableTests {
+    @Test func gapIsComputedFromAllRows() {
+        let table = ResultsTable(rows: sampleRows, series: sampleSeries)
+        #expect(table.best == 1234.56789012345)
+        #expect(table.rows[0].gapToBest == 0)
+        #expect(abs(table.rows[1].gapToBest! - 3.2e-7) < 1e-15)
+        #expect(table.rows[2].gapToBest! > 0.05)
+        #expect(table.rows[3].gapToBest == nil)   // NaN loss: no gap, and not the best
+        #expect(table.metricNames == ["HitRate@10", "NDCG@10"])
+        // Rows pick up time-to-tolerance from the series of the same name.
+        #expect(table.rows[0].secondsTo1e6 == 0)
+        #expect(table.rows[1].secondsTo1e3 != nil)
+        // Geometric decay 0.62·0.97^i: 1e-3 first at i = 212, 1e-6 at i = 438.
+        #expect(table.rows[1].secondsTo1e3 == 212 * 0.0247)
+        #expect(table.rows[1].secondsTo1e6 == 438 * 0.0247)
+        #expect(table.rows[2].secondsTo1e3 == nil)   // no trace
+    }
+
+    @Test func allZeroLossesGiveZeroGap() {
+        let rows = [ReportRow(solver: "a", initialization: "", iterations: 1, wallSeconds: 1, finalLoss: 0, termination: ""),
+                    ReportRow(solver: "b", initialization: "", iterations: 1, wallSeconds: 1, finalLoss: 0, termination: "")]
+        #expect(ResultsTable(rows: rows).rows.map(\.gapToBest) == [0, 0])
+    }
+
+    @Test func duplicateSolverNamesMatchSeriesInOrder() {
+        let rows = ["gd", "gd"].map { ReportRow(solver: $0, initialization: "", iterations: 1, wallSeconds: 1, finalLoss: 1, termination: "") }
+        let series = [
+            ConvergenceSeries(solver: "gd", points: [(iteration: 0, seconds: 5, loss: 1)]),
+            ConvergenceSeries(solver: "gd", points: [(iteration: 0, seconds: 7, loss: 1)]),
+        ]
+        #expect(ResultsTable(rows: rows, series: series).rows.map(\.secondsTo1e6) == [5, 7])
+    }
+
+    @Test func markdownHasConsistentColumns() {
+        let md = ResultsTable(rows: sampleRows, series: sampleSeries).markdown()
+        let lines = md.split(separator: "\n")
+        #expect(lines.count == 2 + sampleRows.count)
+        for line in lines {
+            // Cells = unescaped pipes − 1.
+            var pipes = 0, previous: Character = " "
+            for ch in line {
+                if ch == "|", previous != "\\" { pipes += 1 }
+                previous = ch
+            }
+            #expect(pipes - 1 == 11, "\(line)")
+        }
+        #expect(md.contains("| solver | init | iterations | seconds | final loss | gap to best | time to 1e-3 (s) | time to 1e-6 (s) | termination | HitRate@10 | NDCG@10 |"))
+        #expect(md.contains("| 3.2e-07 |"))
+        #expect(md.contains("| 1234.567890 |"))     // 10 significant digits
+        #expect(md.contains("| 12.3 |"))           // 3 significant digits
+        #expect(md.contains("| 1235 |") || md.contains("| 1234 |"))
+        #expect(md.contains("adam \\| lr=1e-2"))
+        #expect(md.contains("—"))
+    }
+
+    @Test func csvRoundTripsExactly() throws {
+        let table = ResultsTable(rows: sampleRows, series: sampleSeries)
+        let csv = table.csv()
+        #expect(csv.hasSuffix("\r\n"))
+        let records = parseCSV(csv)
+        #expect(records.count == 1 + sampleRows.count)
+        #expect(records[0] == ["solver", "init", "iterations", "seconds", "final loss", "gap to best",
+                               "time to 1e-3 (s)", "time to 1e-6 (s)", "termination", "HitRate@10", "NDCG@10"])
+        for (record, row) in zip(records.dropFirst(), table.rows) {
+            #expect(record.count == 11)
+            #expect(record[0] == row.solver)
+            #expect(record[1] == row.initialization)
+            #expect(Int(record[2]) == row.iterations)
+            #expect(Double(record[3]) == row.wallSeconds)
+            if row.finalLoss.isNaN { #expect(Double(record[4])?.isNaN == true) } else { #expect(Double(record[4]) == row.finalLoss) }
+            #expect(record[5] == "" ? row.gapToBest == nil : Double(record[5]) == row.gapToBest)
+            #expect(record[6] == "" ? row.secondsTo1e3 == nil : Double(record[6]) == row.secondsTo1e3)
+            #expect(record[7] == "" ? row.secondsTo1e6 == nil : Double(record[7]) == row.secondsTo1e6)
+            #expect(record[8] == row.termination)
+            for (offset, name) in table.metricNames.enumerated() {
+                let value = row.metrics.first(where: { $0.name == name })?.value ?? nil
+                #expect(record[9 + offset] == "" ? value == nil : Double(record[9 + offset]) == value)
+            }
+        }
+        #expect(records[2][0] == "gd, \"plain\"")
+        #expect(records[2][8] == "max iterations\nreached")
+        #expect(records[3][10] == "")
+    }
+
+    @Test func latexEscapingAndStructure() {
+        #expect(LaTeX.escape(##"a&b%c_d#e$f{g}h~i^j\k"##)
+                == ##"a\&b\%c\_d\#e\$f\{g\}h\textasciitilde{}i\textasciicircum{}j\textbackslash{}k"##)
+        #expect(LaTeX.escape("a|b<c>") == ##"a\textbar{}b\textless{}c\textgreater{}"##)
+        let tex = ResultsTable(rows: sampleRows, series: sampleSeries).latex()
+        let lines = tex.split(separator: "\n").map(String.init)
+        #expect(lines.first == #"\begin{tabular}{llrrrrrrlrr}"#)
+        #expect(lines[1] == #"\toprule"#)
+        #expect(lines[3] == #"\midrule"#)
+        #expect(lines[lines.count - 2] == #"\bottomrule"#)
+        #expect(lines.last == #"\end{tabular}"#)
+        #expect(tex.contains(#"diverged\_1 \& co"#))
+        #expect(tex.contains(#"$3.2\times10^{-7}$"#))
+        // Every header/body row has exactly 10 unescaped & (11 columns).
+        for line in lines[2...] where line.hasSuffix(#"\\"#) {
+            var amps = 0, previous: Character = " "
+            for ch in line {
+                if ch == "&", previous != "\\" { amps += 1 }
+                previous = ch
+            }
+            #expect(amps == 10, "\(line)")
+        }
+    }
+
+    @Test func numberFormats() {
+        #expect(NumberText.gap(3.2e-7) == "3.2e-07")
+        #expect(NumberText.gap(0) == "0")
+        #expect(NumberText.loss(1.0 / 3.0) == "0.3333333333")
+        #expect(NumberText.seconds(0.0123456) == "0.0123")
+        #expect(NumberText.seconds(123.456) == "123")
+        #expect(NumberText.seconds(1.5) == "1.50")
+        #expect(NumberText.grouped(1234567) == "1,234,567")
+        #expect(NumberText.latexNumber("1e-05") == "$10^{-5}$")
+    }
+}
