@@ -23,10 +23,11 @@ let package = Package(
         .target(name: "Solvers", dependencies: ["LinearAlgebra", "DataIO"]),
         .target(name: "Evaluation", dependencies: ["LinearAlgebra", "DataIO", "_CLAPACKE"]),
         .target(name: "Reporting"),
+        .target(name: "Workflows", dependencies: ["LinearAlgebra", "DataIO", "Solvers", "Evaluation", "Reporting"]),
         .executableTarget(
             name: "coembed",
             dependencies: [
-                "LinearAlgebra", "DataIO", "Solvers", "Evaluation", "Reporting",
+                "LinearAlgebra", "DataIO", "Solvers", "Evaluation", "Reporting", "Workflows",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -42,5 +43,6 @@ let package = Package(
         .testTarget(name: "SolversTests", dependencies: ["Solvers", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
+        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "TestSupport"]),
     ]
 )

@@ -3,6 +3,7 @@ import Foundation
 import LinearAlgebra
 import DataIO
 import Solvers
+import Reporting
 
 /// Performance figures for docs/performance.md. Run by hand (`make bench`), never in tests.
 @main
@@ -83,5 +84,56 @@ struct ObjectiveBench: ParsableCommand {
         print(String(format: "loss only: median %.2f ms", lossOnly.median * 1e3))
         print(String(format: "floor syrk(VᵀV) + gemm(V·VᵀV): median %.2f ms", floor.median * 1e3))
         print(String(format: "ratio loss+gradient / floor: %.3f", evaluation.median / floor.median))
+    }
+}
+
+struct SolversBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "solvers",
+        abstract: "Each solver on ml-latest-small: time to 1e-3 and 1e-6 of the best loss any method found.")
+
+    @OptionGroup var options: BenchOptions
+
+    @Option(help: "Seconds per solver.")
+    var timeLimit: Double = 60
+
+    @Option(help: "Solvers to run (comma-separated).")
+    var solvers: String = "eigen,impute,gd,adam,lbfgs"
+
+    func run() throws {
+        print("machine: \(machineDescription())")
+        let dataset = try Dataset.ratings(URL(fileURLWithPath: options.ratings), likeThreshold: 4)
+        let problem = dataset.problem
+        let eigenTime = try medianSeconds(options.repeats) {
+            _ = try EigenInitializer.compute(problem: problem, dimension: options.dim)
+        }
+        print(String(format: "eigen initialisation (gram backend) after loading: median %.1f ms over %d runs",
+                     eigenTime.median * 1e3, options.repeats))
+        var results: [SolverResult] = []
+        for name in solvers.split(separator: ",") {
+            guard let kind = SolverKind(rawValue: String(name)) else { throw ValidationError("unknown solver \(name)") }
+            var settings = SolverSettings(dimension: options.dim)
+            settings.maxIterations = 1_000_000
+            settings.timeLimit = timeLimit
+            settings.relativeTolerance = 0
+            let r = try SolverCatalog.run(kind, problem: problem, settings: settings)
+            results.append(r)
+            print(String(format: "  %@: %d iterations in %.2f s, loss %.12g (%@)", r.method, r.iterations, r.seconds,
+                         r.finalLoss, r.termination.rawValue))
+        }
+        let series = results.map { r in
+            ConvergenceSeries(solver: r.method, points: r.trace.map { ConvergencePoint(iteration: $0.iteration, seconds: $0.seconds, loss: $0.loss) })
+        }
+        let best = results.map(\.finalLoss).min()!
+        let analysis = Convergence.analyze(series, best: best)
+        print(String(format: "best loss: %.15g", best))
+        print("| solver | iterations | seconds | s/iteration | final gap | time to 1e-3 | time to 1e-6 |")
+        print("|:--|--:|--:|--:|--:|--:|--:|")
+        for (r, t) in zip(results, analysis.series) {
+            let perIteration = r.iterations > 0 ? (r.trace.last!.seconds - r.trace[0].seconds) / Double(r.iterations) : 0
+            func f(_ c: ToleranceCrossing?) -> String { c.map { String(format: "%.3f s (it %d)", $0.seconds, $0.iteration) } ?? "not reached" }
+            print(String(format: "| %@ | %d | %.2f | %.4f | %.2e | %@ | %@ |", r.method, r.iterations, r.seconds, perIteration,
+                         Convergence.relativeGap(loss: r.finalLoss, best: best), f(t.to1e3), f(t.to1e6)))
+        }
     }
 }

@@ -14,6 +14,8 @@ public struct Dataset: Sendable {
     public let loadSeconds: Double
     /// X = SᵀS before a transform (nil when no transform was applied).
     public let untransformed: Problem?
+    /// The transform that made `problem` (nil = counts).
+    public private(set) var currentTransform: CooccurrenceTransform?
 
     public init(problem: Problem, interactions: Interactions?, description: String, loadSeconds: Double,
                 untransformed: Problem? = nil) {
@@ -30,6 +32,19 @@ public struct Dataset: Sendable {
         kind.isSampled ? (untransformed ?? problem) : problem
     }
 
+    /// The same data with S replaced by a training split (hold-out); transforms are re-applied.
+    public func withTraining(_ training: SparseMatrix) throws -> Dataset {
+        guard let s = interactions else { throw ProblemError.invalidOption("a hold-out needs interactions") }
+        let trained = Interactions(matrix: training, userIDs: s.userIDs, itemIDs: s.itemIDs, titles: s.titles,
+                                   likeThreshold: s.likeThreshold, ratingCount: s.ratingCount, source: s.source)
+        let counts = try Problem(interactions: training)
+        let base = Dataset(problem: counts, interactions: trained, description: description + ", hold-out training split",
+                           loadSeconds: loadSeconds)
+        guard case .sparse = problem.source, untransformed != nil else { return base }
+        return Dataset(problem: try Problem.transformed(training, currentTransform ?? .counts), interactions: trained,
+                       description: base.description, loadSeconds: loadSeconds, untransformed: counts)
+    }
+
     /// This dataset with X replaced by a transform of SᵀS (PMI, SPPMI); a sparse explicit X.
     public func transformed(_ transform: CooccurrenceTransform) throws -> Dataset {
         if case .counts = transform { return self }
@@ -37,8 +52,10 @@ public struct Dataset: Sendable {
             throw ProblemError.invalidOption("--transform needs interactions (--ratings), not a matrix file")
         }
         let x = try Problem.transformed(s.matrix, transform)
-        return Dataset(problem: x, interactions: interactions, description: description + ", X = \(transform)",
-                       loadSeconds: loadSeconds, untransformed: problem)
+        var out = Dataset(problem: x, interactions: interactions, description: description + ", X = \(transform)",
+                          loadSeconds: loadSeconds, untransformed: problem)
+        out.currentTransform = transform
+        return out
     }
 
     /// MovieLens ratings → S (like = rating ≥ threshold) → the implicit problem X = SᵀS.

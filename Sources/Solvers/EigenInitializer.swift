@@ -1,31 +1,31 @@
 import LinearAlgebra
 
-/// How the top-D eigenpairs of X are computed.
-public enum EigenBackend: String, Sendable, CaseIterable, Codable {
-    /// Gram for interactions with fewer users than items, LAPACK for dense X, ARPACK otherwise.
-    case automatic
-    /// Eigendecompose the users × users SSᵀ with LAPACK and map back: √λ·v = Sᵀu.
-    case gram
-    /// LAPACK dsyevr (range 'I') on dense X (small explicit problems are materialised).
-    case dense
-    /// ARPACK (dsaupd/dseupd, which = "LA") on X as an implicit operator.
-    case arpack
-}
-
 /// The best rank-D positive semidefinite approximation of X in Frobenius norm:
 /// V = U_D·diag(√max(λ, 0)) from the top-D algebraically largest eigenpairs.
 public enum EigenInitializer {
+    /// How the top-D eigenpairs of X are computed.
+    public enum Backend: String, Sendable, CaseIterable, Codable {
+        /// Gram for interactions with fewer users than items, LAPACK for dense X, ARPACK otherwise.
+        case automatic
+        /// Eigendecompose the users × users SSᵀ with LAPACK and map back: √λ·v = Sᵀu.
+        case gram
+        /// LAPACK dsyevr (range 'I') on dense X (small explicit problems are materialised).
+        case dense
+        /// ARPACK (dsaupd/dseupd, which = "LA") on X as an implicit operator.
+        case arpack
+    }
+
     public struct Output {
         public var embedding: Matrix
         /// The D eigenvalues, descending (zeros where D exceeds what the backend can produce).
         public var eigenvalues: [Double]
-        public var backend: EigenBackend
+        public var backend: Backend
         public var operatorApplications: Int
         public var notes: [String]
     }
 
     /// Resolves `.automatic` for a problem.
-    public static func resolve(_ backend: EigenBackend, for problem: Problem) throws -> EigenBackend {
+    public static func resolve(_ backend: EigenInitializer.Backend, for problem: Problem) throws -> EigenInitializer.Backend {
         switch (backend, problem.source) {
         case (.automatic, .interactions(let s)): return s.rows < s.columns ? .gram : .arpack
         case (.automatic, .dense): return .dense
@@ -36,7 +36,7 @@ public enum EigenInitializer {
         }
     }
 
-    public static func compute(problem: Problem, dimension d: Int, backend requested: EigenBackend = .automatic,
+    public static func compute(problem: Problem, dimension d: Int, backend requested: EigenInitializer.Backend = .automatic,
                                tolerance: Double = 1e-12, seed: UInt64 = 0) throws -> Output {
         try problem.validate(dimension: d)
         let backend = try resolve(requested, for: problem)

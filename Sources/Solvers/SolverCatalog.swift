@@ -72,7 +72,7 @@ public struct SolverSettings: Sendable {
     public var timeLimit: Double? = nil
     public var relativeTolerance: Double = 1e-12
     public var gradientTolerance: Double = 0
-    public var eigenBackend: EigenBackend = .automatic
+    public var eigenBackend: EigenInitializer.Backend = .automatic
     public var imputeInner: AlternatingImputation.Inner = .subspace
     public var learningRate: Double = 1e-2
     public var adamSchedule: Adam.Schedule = .plateau
@@ -86,7 +86,7 @@ public struct SolverSettings: Sendable {
 public enum SolverCatalog {
     /// The starting embedding for `settings.initialPoint` (nil for methods that make their own).
     public static func startingPoint(_ point: InitialPoint, problem: Problem, dimension: Int, seed: UInt64,
-                                     backend: EigenBackend = .automatic) throws -> (Matrix, [String]) {
+                                     backend: EigenInitializer.Backend = .automatic) throws -> (Matrix, [String]) {
         switch point {
         case .eigen:
             let out = try EigenInitializer.compute(problem: problem, dimension: dimension, backend: backend, seed: seed)

@@ -9,7 +9,7 @@ struct SolveCommand: ParsableCommand {
         commandName: "solve", abstract: "Run one solver and write the embedding and its trace.")
 
     @OptionGroup var data: DataOptions
-    @OptionGroup var run: RunOptions
+    @OptionGroup var options: RunOptions
 
     @Option(help: "Solver: \(SolverKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var solver: SolverKind = .lbfgs
@@ -22,8 +22,8 @@ struct SolveCommand: ParsableCommand {
 
     func run() throws {
         let dataset = try data.load()
-        let progress = ProgressReporter(label: solver.rawValue, quiet: run.quiet)
-        let result = try SolverCatalog.run(solver, problem: dataset.problem(for: solver), settings: run.settings) { entry in
+        let progress = ProgressReporter(label: solver.rawValue, quiet: options.quiet)
+        let result = try SolverCatalog.run(solver, problem: dataset.problem(for: solver), settings: options.settings) { entry in
             progress.update(entry)
             return true
         }
@@ -32,7 +32,7 @@ struct SolveCommand: ParsableCommand {
         if let trace { try result.writeTrace(to: URL(fileURLWithPath: trace)) }
         for note in result.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         print(String(format: "solver=%@ D=%d init=%@ iterations=%d evaluations=%d seconds=%.3f termination=%@ loss=%.17g",
-                     result.method, run.dimension, result.initialization, result.iterations, result.lossEvaluations,
+                     result.method, options.dimension, result.initialization, result.iterations, result.lossEvaluations,
                      result.seconds, result.termination.rawValue, result.finalLoss))
     }
 }

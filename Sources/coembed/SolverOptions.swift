@@ -3,7 +3,7 @@ import Foundation
 import Solvers
 
 extension SolverKind: ExpressibleByArgument {}
-extension EigenBackend: ExpressibleByArgument {}
+extension EigenInitializer.Backend: ExpressibleByArgument {}
 extension AlternatingImputation.Inner: ExpressibleByArgument {}
 extension Adam.Schedule: ExpressibleByArgument {}
 extension SampledInitialization: ExpressibleByArgument {}
@@ -121,7 +121,7 @@ struct RunOptions: ParsableArguments {
     var gradientTolerance: Double = 0
 
     @Option(help: "Eigensolver: automatic, gram, dense, arpack.")
-    var eigenBackend: EigenBackend = .automatic
+    var eigenBackend: EigenInitializer.Backend = .automatic
 
     @Option(help: "Imputation inner step: subspace (Rayleigh–Ritz on [V, YV]) or exact (full eigensolve).")
     var imputeInner: AlternatingImputation.Inner = .subspace

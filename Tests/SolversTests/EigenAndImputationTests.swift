@@ -50,7 +50,10 @@ func projector(_ v: Matrix) -> Matrix { BLAS.multiply(v, .none, v, .transpose) }
         for k in 6..<9 { #expect(r.embedding.column(k).allSatisfy { $0 == 0 }) }
         let x = BLAS.multiply(small.dense, .transpose, small.dense, .none)
         let dense = try Driver.run(EigenInitialization(), problem: try Problem(dense: x), dimension: 9)
-        #expect(relativeError(dense.finalLoss, r.finalLoss) <= 1e-9)
+        // D ≥ rank: VVᵀ = X exactly, so both losses are rounding noise around 0.
+        let scale = try Problem(dense: x).offDiagonalNormSquared
+        #expect(abs(dense.finalLoss - r.finalLoss) <= 1e-12 * scale)
+        #expect(r.finalLoss <= 1e-12 * scale)
     }
 
     @Test func gramBackendNeedsInteractions() throws {

@@ -19,10 +19,10 @@ public struct AlternatingImputation: SolverMethod {
     }
 
     public var inner: Inner
-    public var eigenBackend: EigenBackend
+    public var eigenBackend: EigenInitializer.Backend
     public var tolerance: Double
 
-    public init(inner: Inner = .subspace, eigenBackend: EigenBackend = .automatic, tolerance: Double = 1e-12) {
+    public init(inner: Inner = .subspace, eigenBackend: EigenInitializer.Backend = .automatic, tolerance: Double = 1e-12) {
         self.inner = inner
         self.eigenBackend = eigenBackend
         self.tolerance = tolerance
@@ -77,7 +77,7 @@ public struct AlternatingImputation: SolverMethod {
         case .exact:
             let start = (0..<current.rows).map { i in (0..<current.columns).reduce(0.0) { $0 + current[i, $1] } }
             let useStart = start.contains { $0 != 0 } ? start : nil
-            let backend: EigenOptions.Backend = (eigenBackend == .dense || context.problem.itemCount <= 1500) ? .dense : .arpack
+            let backend: LinearAlgebra.EigenBackend = (eigenBackend == .dense || context.problem.itemCount <= 1500) ? .dense : .arpack
             let eig = try SymmetricEigen.largest(context.dimension, of: y, options: EigenOptions(
                 backend: backend, tolerance: tolerance, startVector: useStart, seed: context.random.next()))
             context.extraOperatorApplications += eig.info.operatorApplications

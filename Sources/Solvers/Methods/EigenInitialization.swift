@@ -4,11 +4,11 @@ import LinearAlgebra
 /// the best rank-D PSD fit of the *unmasked* ‖VVᵀ − X‖_F. A direct method: it finishes in set-up
 /// and the driver takes no iterations. The usual starting point of every other solver.
 public struct EigenInitialization: SolverMethod {
-    public var backend: EigenBackend
+    public var backend: EigenInitializer.Backend
     /// Relative eigensolver tolerance (ARPACK; LAPACK is always to working precision).
     public var tolerance: Double
 
-    public init(backend: EigenBackend = .automatic, tolerance: Double = 1e-12) {
+    public init(backend: EigenInitializer.Backend = .automatic, tolerance: Double = 1e-12) {
         self.backend = backend
         self.tolerance = tolerance
     }

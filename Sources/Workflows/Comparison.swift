@@ -1,0 +1,208 @@
+import Foundation
+import LinearAlgebra
+import DataIO
+import Solvers
+import Evaluation
+import Reporting
+
+/// Recommendation-quality options for a comparison: a seeded hold-out of one liked item per user.
+public struct HoldoutOptions: Sendable {
+    public var seed: UInt64
+    public var k: Int
+    public var similarity: Similarity
+    public var easeLambda: Double
+
+    public init(seed: UInt64 = 0, k: Int = 10, similarity: Similarity = .dot, easeLambda: Double = 200) {
+        self.seed = seed
+        self.k = k
+        self.similarity = similarity
+        self.easeLambda = easeLambda
+    }
+}
+
+/// What `coembed compare` runs.
+public struct ComparisonPlan: Sendable {
+    public var solvers: [SolverKind]
+    public var settings: SolverSettings
+    /// Add an Adam row from N(0, 1) — the `torch.randn(M, D)` baseline — when Adam is compared.
+    public var randomBaseline: Bool
+    public var holdout: HoldoutOptions?
+    public var directory: URL
+    public var machine: String
+
+    public init(solvers: [SolverKind], settings: SolverSettings, randomBaseline: Bool = true,
+                holdout: HoldoutOptions? = nil, directory: URL, machine: String) {
+        self.solvers = solvers
+        self.settings = settings
+        self.randomBaseline = randomBaseline
+        self.holdout = holdout
+        self.directory = directory
+        self.machine = machine
+    }
+}
+
+/// One solver's run inside a comparison.
+public struct ComparisonEntry: Sendable {
+    public var label: String
+    public var result: SolverResult
+    public var quality: QualityReport?
+}
+
+public struct ComparisonOutcome: Sendable {
+    public var entries: [ComparisonEntry]
+    /// Popularity and EASE, when a hold-out was requested.
+    public var references: [QualityReport]
+    public var table: ResultsTable
+    /// The entry with the lowest final masked loss (the deliverable).
+    public var best: ComparisonEntry
+    public var files: [URL]
+}
+
+/// Runs several solvers on one problem and writes the report, tables, plot, traces and
+/// embeddings into one folder.
+public enum Comparison {
+    /// `progress` receives each solver's label and trace entries; return false to stop that solver.
+    public static func run(dataset original: Dataset, plan: ComparisonPlan,
+                           progress: @escaping (String, TraceEntry) -> Bool = { _, _ in true },
+                           log: (String) -> Void = { _ in }) throws -> ComparisonOutcome {
+        guard !plan.solvers.isEmpty else { throw ProblemError.invalidOption("no solvers to compare") }
+        try original.problem.validate(dimension: plan.settings.dimension)
+        var dataset = original
+        var split: HoldoutSplit?
+        if let holdout = plan.holdout {
+            guard let interactions = original.interactions else {
+                throw ProblemError.invalidOption("--holdout needs interactions (--ratings), not a matrix file")
+            }
+            let s = HoldoutSplit(interactions, seed: holdout.seed)
+            split = s
+            dataset = try original.withTraining(s.training)
+            log("hold-out: \(s.heldOut.count) users each lose one liked movie (seed \(holdout.seed))")
+        }
+        try FileManager.default.createDirectory(at: plan.directory, withIntermediateDirectories: true)
+
+        var runs: [(label: String, kind: SolverKind, settings: SolverSettings)] = plan.solvers.map { ($0.rawValue, $0, plan.settings) }
+        if plan.randomBaseline, let index = plan.solvers.firstIndex(of: .adam), plan.settings.initialPoint != .random(scale: 1) {
+            var baseline = plan.settings
+            baseline.initialPoint = .random(scale: 1)
+            runs.insert(("adam (random init)", .adam, baseline), at: index + 1)
+        }
+
+        var entries: [ComparisonEntry] = []
+        var files: [URL] = []
+        for run in runs {
+            log("running \(run.label)")
+            let result = try SolverCatalog.run(run.kind, problem: dataset.problem(for: run.kind), settings: run.settings) {
+                progress(run.label, $0)
+            }
+            var quality: QualityReport?
+            if let split, let holdout = plan.holdout {
+                let recommender = try EmbeddingRecommender(embedding: result.embedding, similarity: holdout.similarity, name: run.label)
+                quality = try RankingEvaluation.evaluate(recommender, split: split, k: holdout.k)
+            }
+            let slug = slugify(run.label)
+            let trace = plan.directory.appendingPathComponent("trace-\(slug).csv")
+            try result.writeTrace(to: trace)
+            let embedding = plan.directory.appendingPathComponent("embedding-\(slug).npy")
+            try NPY.write(result.embedding, to: embedding)
+            files += [trace, embedding]
+            entries.append(ComparisonEntry(label: run.label, result: result, quality: quality))
+        }
+
+        var references: [QualityReport] = []
+        if let split, let holdout = plan.holdout {
+            log("reference recommenders: popularity, EASE (λ = \(holdout.easeLambda))")
+            references.append(try RankingEvaluation.evaluate(Popularity(training: split.training), split: split, k: holdout.k))
+            references.append(try RankingEvaluation.evaluate(try EASE(training: split.training, lambda: holdout.easeLambda),
+                                                             split: split, k: holdout.k))
+        }
+
+        let rows = entries.map { e -> ReportRow in
+            var metrics: [Metric] = []
+            if let q = e.quality { metrics = [Metric("HitRate@\(q.k)", q.hitRate), Metric("NDCG@\(q.k)", q.ndcg)] }
+            return ReportRow(solver: e.label, initialization: e.result.initialization, iterations: e.result.iterations,
+                             wallSeconds: e.result.seconds, finalLoss: e.result.finalLoss,
+                             termination: e.result.termination.rawValue, metrics: metrics)
+        }
+        let series = entries.map { e in
+            ConvergenceSeries(solver: e.label, points: e.result.trace.map {
+                ConvergencePoint(iteration: $0.iteration, seconds: $0.seconds, loss: $0.loss)
+            })
+        }
+        let table = ResultsTable(rows: rows, series: series)
+        let best = entries.min { $0.result.finalLoss < $1.result.finalLoss }!
+
+        let summary = problemSummary(dataset: dataset, plan: plan)
+        let dir = plan.directory
+        func write(_ text: String, _ name: String) throws {
+            let url = dir.appendingPathComponent(name)
+            try AtomicFile.write(Data(text.utf8), to: url)
+            files.append(url)
+        }
+        try write(table.csv(), "results.csv")
+        try write(table.latex(), "results.tex")
+        try write(ConvergencePlot.svg(series: series, title: "Masked loss: gap to the best, D = \(plan.settings.dimension)",
+                                      best: table.best), "convergence.svg")
+        // The deliverable: the best embedding with the item map beside it.
+        let deliverable = dir.appendingPathComponent("embedding.npy")
+        try NPY.write(best.result.embedding, to: deliverable)
+        files.append(deliverable)
+        if let interactions = original.interactions {
+            let items = dir.appendingPathComponent("items.csv")
+            try EmbeddingExport.writeItems(interactions, to: items)
+            files.append(items)
+        }
+        var markdown = Report.markdown(problem: summary, table: table, plotFile: "convergence.svg", csvFile: "results.csv",
+                                       traceFiles: entries.map { "trace-\(slugify($0.label)).csv" },
+                                       title: "Coembed solver comparison")
+        markdown += deliverableSection(best: best, dimension: plan.settings.dimension, items: original.interactions != nil)
+        if !references.isEmpty || entries.contains(where: { $0.quality != nil }) {
+            markdown += qualitySection(entries: entries, references: references, holdout: plan.holdout!, split: split!)
+        }
+        let notes = entries.flatMap { e in e.result.notes.map { "- \(e.label): \($0)" } }
+        if !notes.isEmpty { markdown += "\n## Notes\n\n" + notes.joined(separator: "\n") + "\n" }
+        try write(markdown, "report.md")
+        return ComparisonOutcome(entries: entries, references: references, table: table, best: best, files: files)
+    }
+
+    static func problemSummary(dataset: Dataset, plan: ComparisonPlan) -> ProblemSummary {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        let s = dataset.interactions
+        return ProblemSummary(dataSource: dataset.description, likeThreshold: s?.likeThreshold ?? .nan,
+                              items: dataset.problem.itemCount, users: s?.userCount ?? 0, likes: s?.likeCount ?? 0,
+                              dimension: plan.settings.dimension, seed: plan.settings.seed, machine: plan.machine,
+                              date: formatter.string(from: Date()))
+    }
+
+    static func deliverableSection(best: ComparisonEntry, dimension: Int, items: Bool) -> String {
+        let v = best.result.embedding
+        return """
+
+        ## Deliverable
+
+        `embedding.npy` holds the lowest-loss embedding (\(best.label), loss \(String(format: "%.10g", best.result.finalLoss))), \
+        float64 with shape (\(v.rows), \(v.columns)), rows in item order\(items ? " (`items.csv` maps rows to movieIds and titles)" : "").
+        Load it with `numpy.load("embedding.npy")`.
+
+        """
+    }
+
+    static func qualitySection(entries: [ComparisonEntry], references: [QualityReport], holdout: HoldoutOptions,
+                               split: HoldoutSplit) -> String {
+        var lines = ["", "## Recommendation quality (hold-out)", "",
+                     "One liked movie per user with at least 2 likes was hidden before training (seed \(holdout.seed), \(split.heldOut.count) users); every method trained on the same split. Unseen movies are ranked by Σ over the user's likes of \(holdout.similarity.rawValue) similarity. Popularity is the floor; EASE (λ = \(Int(holdout.easeLambda))) is the closed-form item-item bar.", "",
+                     "| method | HitRate@\(holdout.k) | NDCG@\(holdout.k) | users |", "|:--|--:|--:|--:|"]
+        for e in entries { if let q = e.quality { lines.append("| \(e.label) | \(String(format: "%.4f", q.hitRate)) | \(String(format: "%.4f", q.ndcg)) | \(q.usersEvaluated) |") } }
+        for q in references { lines.append("| \(q.method) (reference) | \(String(format: "%.4f", q.hitRate)) | \(String(format: "%.4f", q.ndcg)) | \(q.usersEvaluated) |") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func slugify(_ label: String) -> String {
+        var out = ""
+        for ch in label.lowercased() {
+            if ch.isLetter || ch.isNumber { out.append(ch) } else if out.last != "-" { out.append("-") }
+        }
+        while out.hasSuffix("-") { out.removeLast() }
+        return out
+    }
+}
