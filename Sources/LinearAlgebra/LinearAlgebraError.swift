@@ -15,6 +15,10 @@ public enum LinearAlgebraError: Error, Equatable, Sendable, CustomStringConverti
     case nonFinite(String)
     /// An invalid request (for example more eigenpairs than the dimension).
     case invalidArgument(String)
+    /// An iterative eigensolver stopped with fewer converged eigenpairs than requested. Partial
+    /// results are never returned: a caller that got this can raise the iteration limit, widen
+    /// `ncv`, loosen the tolerance, or fall back to a dense solve.
+    case notConverged(requested: Int, converged: Int, iterations: Int)
 
     public var description: String {
         switch self {
@@ -32,6 +36,8 @@ public enum LinearAlgebraError: Error, Equatable, Sendable, CustomStringConverti
             return "non-finite value: \(message)"
         case let .invalidArgument(message):
             return "invalid argument: \(message)"
+        case let .notConverged(requested, converged, iterations):
+            return "eigensolver did not converge: \(converged) of \(requested) eigenpairs after \(iterations) restarts"
         }
     }
 }

@@ -1,0 +1,106 @@
+import Foundation
+import LinearAlgebra
+
+/// SplitMix64 (Steele, Lea & Flood 2014): a tiny, fast, seedable generator.
+///
+/// Tests use it instead of `SystemRandomNumberGenerator` so that every random problem is
+/// reproducible from its seed on every platform and a failing case can be replayed exactly.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    /// A generator whose whole output sequence is determined by `seed`.
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [−1, 1): a symmetric distribution, convenient for matrix entries.
+    public mutating func nextSigned() -> Double {
+        Double(next() >> 11) * 0x1.0p-52 - 1
+    }
+
+    /// Standard normal (Box–Muller), for problems whose spectra should look "generic".
+    public mutating func nextGaussian() -> Double {
+        let u1 = (Double(next() >> 11) + 0.5) * 0x1.0p-53   // (0, 1), never 0
+        let u2 = Double(next() >> 11) * 0x1.0p-53
+        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+    }
+}
+
+/// Small deterministic random problems shared by the test targets. Everything takes the
+/// generator explicitly so each test owns its seed.
+public enum RandomProblems {
+    /// A `rows × columns` matrix with independent standard normal entries.
+    public static func gaussianMatrix(rows: Int, columns: Int, using rng: inout SplitMix64) -> Matrix {
+        var m = Matrix(rows: rows, columns: columns)
+        for i in m.storage.indices { m.storage[i] = rng.nextGaussian() }
+        return m
+    }
+
+    /// A dense symmetric matrix `(G + Gᵀ)/2` with G Gaussian (a GOE-like spectrum, exactly symmetric).
+    public static func symmetricMatrix(_ n: Int, using rng: inout SplitMix64) -> Matrix {
+        let g = gaussianMatrix(rows: n, columns: n, using: &rng)
+        return Matrix(rows: n, columns: n) { i, j in 0.5 * (g[i, j] + g[j, i]) }
+    }
+
+    /// A symmetric matrix `Q·diag(spectrum)·Qᵀ` with a random orthogonal Q, so tests can choose
+    /// the eigenvalues (and their gaps) exactly.
+    public static func matrixWithSpectrum(_ spectrum: [Double], using rng: inout SplitMix64) throws -> Matrix {
+        let n = spectrum.count
+        let q = try LAPACK.orthonormalize(gaussianMatrix(rows: n, columns: n, using: &rng))
+        var qd = q
+        for j in 0..<n {
+            for i in 0..<n { qd[i, j] *= spectrum[j] }
+        }
+        let a = BLAS.multiply(qd, .none, q, .transpose)
+        return Matrix(rows: n, columns: n) { i, j in 0.5 * (a[i, j] + a[j, i]) }
+    }
+
+    /// A symmetric sparse matrix (both triangles stored) with about `density·n²` entries, values
+    /// uniform in [−1, 1), including some diagonal entries.
+    public static func symmetricSparse(_ n: Int, density: Double, using rng: inout SplitMix64) throws -> SparseMatrix {
+        var triplets: [(row: Int, column: Int, value: Double)] = []
+        for i in 0..<n {
+            for j in i..<n where Double(rng.next() >> 11) * 0x1.0p-53 < density {
+                let v = rng.nextSigned()
+                triplets.append((i, j, v))
+                if i != j { triplets.append((j, i, v)) }
+            }
+        }
+        return try SparseMatrix(rows: n, columns: n, triplets: triplets)
+    }
+
+    /// A 0/1 interaction matrix (users × items) with each entry set with probability `density`,
+    /// then `emptyRows` rows and `emptyColumns` columns (the first ones) cleared, because real
+    /// data has users and items without interactions and code must survive them.
+    public static func binarySparse(rows: Int, columns: Int, density: Double, emptyRows: Int = 0, emptyColumns: Int = 0,
+                                    using rng: inout SplitMix64) throws -> SparseMatrix {
+        var triplets: [(row: Int, column: Int, value: Double)] = []
+        for i in emptyRows..<rows {
+            for j in emptyColumns..<columns where Double(rng.next() >> 11) * 0x1.0p-53 < density {
+                triplets.append((i, j, 1))
+            }
+        }
+        return try SparseMatrix(rows: rows, columns: columns, triplets: triplets)
+    }
+}
+
+/// `diag(entries)` as an operator: the simplest problem with a known spectrum, and a conformer
+/// that relies on the protocol's default block `apply`.
+public struct DiagonalOperator: SymmetricOperator {
+    public let diagonal: [Double]
+
+    /// The operator `diag(entries)`.
+    public init(_ entries: [Double]) { diagonal = entries }
+
+    public var dimension: Int { diagonal.count }
+
+    public func apply(_ x: UnsafeBufferPointer<Double>, into y: UnsafeMutableBufferPointer<Double>) {
+        for i in 0..<diagonal.count { y[i] = diagonal[i] * x[i] }
+    }
+}
