@@ -2,6 +2,7 @@
 SWIFT ?= swift
 REPORT ?= out/demo
 DIM ?= 300
+SECONDS_PER_SOLVER ?= 20
 
 .PHONY: deps build release demo test bench clean
 
@@ -16,7 +17,7 @@ release: deps
 
 # The main job on the bundled MovieLens data: compare every solver at D = 300 and write a report.
 demo: release
-	.build/release/coembed compare --dim $(DIM) --report $(REPORT)
+	.build/release/coembed compare --dim $(DIM) --time-limit $(SECONDS_PER_SOLVER) --report $(REPORT)
 
 # The test suite (OpenBLAS on one thread so timings of parallel tests stay sane).
 test: deps

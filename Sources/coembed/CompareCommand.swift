@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import Solvers
+import Evaluation
+import Workflows
+
+extension Similarity: ExpressibleByArgument {}
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Run several solvers on one problem and write a report (Markdown, CSV, LaTeX, SVG), traces and embeddings.")
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var options: RunOptions
+
+    @Option(help: "Comma-separated solvers: \(SolverKind.allCases.map(\.rawValue).joined(separator: ",")).")
+    var solvers: String = "eigen,impute,gd,adam,lbfgs"
+
+    @Option(help: "Folder for report.md, results.csv/.tex, convergence.svg, traces and embeddings.")
+    var report: String = "out/report"
+
+    @Flag(inversion: .prefixedNo, help: "Add an Adam row from N(0, 1) (the torch.randn baseline) when adam is compared.")
+    var randomBaseline = true
+
+    @Flag(help: "Hide one liked movie per user (seeded), train on the rest, and report HitRate@K and NDCG@K with popularity and EASE reference rows.")
+    var holdout = false
+
+    @Option(help: "K of HitRate@K and NDCG@K.")
+    var k: Int = 10
+
+    @Option(help: "Similarity used to score unseen movies: dot or cosine.")
+    var similarity: Similarity = .dot
+
+    @Option(help: "EASE ridge λ.")
+    var easeLambda: Double = 200
+
+    var kinds: [SolverKind] {
+        get throws {
+            try solvers.split(separator: ",").map { name in
+                guard let kind = SolverKind(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("unknown solver '\(name)'; choose from \(SolverKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return kind
+            }
+        }
+    }
+
+    func validate() throws {
+        let list = try kinds
+        guard !list.isEmpty else { throw ValidationError("--solvers is empty") }
+        guard Set(list).count == list.count else { throw ValidationError("--solvers names a solver twice") }
+        guard k >= 1 else { throw ValidationError("-k must be ≥ 1") }
+        guard easeLambda > 0, easeLambda.isFinite else { throw ValidationError("--ease-lambda must be positive") }
+    }
+
+    func run() throws {
+        let dataset = try data.load()
+        let directory = URL(fileURLWithPath: report)
+        var settings = options.settings
+        // A comparison is a fixed budget per solver: without --time-limit each gets 60 s.
+        settings.timeLimit = options.timeLimit ?? 60
+        let plan = ComparisonPlan(
+            solvers: try kinds, settings: settings, randomBaseline: randomBaseline,
+            holdout: holdout ? HoldoutOptions(seed: options.seed, k: k, similarity: similarity, easeLambda: easeLambda) : nil,
+            directory: directory, machine: Machine.description)
+        var reporters: [String: ProgressReporter] = [:]
+        let quiet = options.quiet
+        let outcome = try Comparison.run(dataset: dataset, plan: plan, progress: { label, entry in
+            let reporter = reporters[label] ?? ProgressReporter(label: label, quiet: quiet)
+            reporters[label] = reporter
+            reporter.update(entry)
+            return true
+        }, log: { message in
+            reporters.values.forEach { $0.finish() }
+            if !quiet { FileHandle.standardError.write(Data("\(message)\n".utf8)) }
+        })
+        reporters.values.forEach { $0.finish() }
+        for e in outcome.entries {
+            print(String(format: "%@: iterations=%d seconds=%.3f termination=%@ loss=%.17g", e.label, e.result.iterations,
+                         e.result.seconds, e.result.termination.rawValue, e.result.finalLoss))
+        }
+        let best = outcome.best
+        print("deliverable: \(directory.appendingPathComponent("embedding.npy").path) (\(best.label), shape (\(best.result.embedding.rows), \(best.result.embedding.columns)))")
+        print("report: \(directory.appendingPathComponent("report.md").path)")
+    }
+}
+
+/// The machine, for reports: cores and CPU model.
+enum Machine {
+    static var description: String {
+        var model = "unknown CPU"
+        if let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+           let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+           let value = line.split(separator: ":", maxSplits: 1).last {
+            model = value.trimmingCharacters(in: .whitespaces)
+        }
+        return "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(model)"
+    }
+}

@@ -1,0 +1,112 @@
+import Testing
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import LinearAlgebra
+import DataIO
+import Solvers
+import Workflows
+import TestSupport
+
+/// Writes a small MovieLens-format ratings file with two taste clusters.
+func writeSyntheticRatings(in dir: URL, users: Int = 40, items: Int = 60, seed: UInt64 = 1) throws -> URL {
+    var rng = SeededGenerator(seed: seed)
+    var lines = ["userId,movieId,rating,timestamp"]
+    for u in 1...users {
+        let cluster = u % 2
+        for i in 1...items where rng.nextUniform() < (i % 2 == cluster ? 0.35 : 0.05) {
+            let rating = rng.nextUniform() < 0.8 ? 4.5 : 2.0
+            lines.append("\(u),\(i * 10),\(rating),964982703")
+        }
+    }
+    let url = dir.appendingPathComponent("ratings.csv")
+    try lines.joined(separator: "\n").write(to: url, atomically: true, encoding: .utf8)
+    var movies = ["movieId,title,genres"]
+    for i in 1...items { movies.append("\(i * 10),\"Movie \(i), The (\(1990 + i % 20))\",Drama") }
+    try movies.joined(separator: "\n").write(to: dir.appendingPathComponent("movies.csv"), atomically: true, encoding: .utf8)
+    return url
+}
+
+final class SVGCounter: NSObject, XMLParserDelegate {
+    var elements: [String: Int] = [:]
+    var texts: [String] = []
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                attributes: [String: String] = [:]) {
+        elements[name, default: 0] += 1
+    }
+    func parser(_ parser: XMLParser, foundCharacters string: String) { texts.append(string) }
+}
+
+@Suite(.serialized) struct ComparisonTests {
+    @Test func compareWritesAValidReportWithEverySolver() throws {
+        let dir = try TemporaryDirectory()
+        let ratings = try writeSyntheticRatings(in: dir.url)
+        let dataset = try Dataset.ratings(ratings, likeThreshold: 4)
+        var settings = SolverSettings(dimension: 4)
+        settings.maxIterations = 30
+        settings.sampled.epochs = 2
+        let out = dir.url.appendingPathComponent("report")
+        let plan = ComparisonPlan(solvers: [.eigen, .impute, .gd, .adam, .lbfgs, .sgns], settings: settings,
+                                  directory: out, machine: "test machine")
+        let outcome = try Comparison.run(dataset: dataset, plan: plan)
+        #expect(outcome.entries.map(\.label) == ["eigen", "impute", "gd", "adam", "adam (random init)", "lbfgs", "sgns"])
+        for name in ["report.md", "results.csv", "results.tex", "convergence.svg", "embedding.npy", "items.csv",
+                     "trace-lbfgs.csv", "embedding-adam-random-init.npy"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "\(name) missing")
+        }
+        // The SVG parses as XML and has a legend entry per solver.
+        let parser = try #require(XMLParser(contentsOf: out.appendingPathComponent("convergence.svg")))
+        let counter = SVGCounter()
+        parser.delegate = counter
+        #expect(parser.parse(), "convergence.svg is not well-formed XML: \(String(describing: parser.parserError))")
+        #expect(counter.elements["svg"] == 1)
+        for label in outcome.entries.map(\.label) { #expect(counter.texts.contains(label), "legend lacks \(label)") }
+        // The deliverable is the lowest-loss embedding with shape (M, D).
+        let deliverable = try NPY.read(out.appendingPathComponent("embedding.npy"))
+        #expect(deliverable.rows == dataset.problem.itemCount && deliverable.columns == 4)
+        #expect(deliverable == outcome.best.result.embedding)
+        #expect(outcome.best.result.finalLoss == outcome.entries.map(\.result.finalLoss).min())
+        // results.csv: a header and one row per solver.
+        let csv = try String(contentsOf: out.appendingPathComponent("results.csv"), encoding: .utf8)
+        #expect(csv.split(whereSeparator: \.isNewline).count == 1 + outcome.entries.count)
+        let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(report.contains("convergence.svg") && report.contains("(\(dataset.problem.itemCount), 4)"))
+    }
+
+    @Test func holdoutAddsQualityWithReferenceRows() throws {
+        let dir = try TemporaryDirectory()
+        let ratings = try writeSyntheticRatings(in: dir.url, users: 60, items: 40)
+        let dataset = try Dataset.ratings(ratings, likeThreshold: 4)
+        var settings = SolverSettings(dimension: 3)
+        settings.maxIterations = 40
+        let plan = ComparisonPlan(solvers: [.eigen, .lbfgs], settings: settings, holdout: HoldoutOptions(seed: 3, easeLambda: 5),
+                                  directory: dir.url.appendingPathComponent("r"), machine: "test")
+        let outcome = try Comparison.run(dataset: dataset, plan: plan)
+        #expect(outcome.references.count == 2)
+        #expect(outcome.references[0].method == "popularity")
+        #expect(outcome.references[1].method.hasPrefix("EASE"))
+        for e in outcome.entries { #expect(e.quality != nil) }
+        // Hold-out training has fewer likes than the full data.
+        #expect(outcome.entries[0].result.embedding.rows == dataset.problem.itemCount)
+        let report = try String(contentsOf: dir.url.appendingPathComponent("r/report.md"), encoding: .utf8)
+        #expect(report.contains("HitRate@10") && report.contains("(reference)"))
+        // On two clean clusters the learned embedding beats popularity.
+        let lbfgs = try #require(outcome.entries.last?.quality)
+        let popularity = try #require(outcome.references.first)
+        #expect(lbfgs.hitRate >= popularity.hitRate)
+    }
+
+    @Test func refusesEmptyPlansAndBadDimensions() throws {
+        let dir = try TemporaryDirectory()
+        let dataset = try Dataset.ratings(try writeSyntheticRatings(in: dir.url), likeThreshold: 4)
+        #expect(throws: ProblemError.self) {
+            try Comparison.run(dataset: dataset, plan: ComparisonPlan(solvers: [], settings: SolverSettings(dimension: 2),
+                                                                     directory: dir.url, machine: ""))
+        }
+        #expect(throws: ProblemError.self) {
+            try Comparison.run(dataset: dataset, plan: ComparisonPlan(solvers: [.eigen], settings: SolverSettings(dimension: 0),
+                                                                     directory: dir.url, machine: ""))
+        }
+    }
+}
