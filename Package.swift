@@ -44,5 +44,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "TestSupport"]),
+        // Runs the built `coembed` binary end to end (exit codes, messages, outputs).
+        .testTarget(name: "CLITests", dependencies: ["coembed", "DataIO", "TestSupport"]),
     ]
 )

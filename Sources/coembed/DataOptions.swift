@@ -49,7 +49,7 @@ struct DataOptions: ParsableArguments {
             dir = dir.deletingLastPathComponent()
         }
         if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) { return found }
-        throw ValidationError("cannot find the bundled \(relative); run from the project folder or give --ratings FILE")
+        throw CLIError("cannot find the bundled \(relative); run from the project folder or give --ratings FILE")
     }
 
     func load() throws -> Dataset {

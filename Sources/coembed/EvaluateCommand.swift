@@ -3,6 +3,7 @@ import Foundation
 import LinearAlgebra
 import DataIO
 import Solvers
+import Evaluation
 
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,15 +14,27 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "The embedding to evaluate (.npy, float64 or float32, shape (items, D)).")
     var embedding: String
 
+    @Option(help: "Seed of the hold-out split (with --holdout).")
+    var seed: UInt64 = 0
+
+    @OptionGroup(title: "Recommendation quality") var quality: QualityOptions
+
     func run() throws {
         let dataset = try data.load()
         let v = try NPY.read(URL(fileURLWithPath: embedding))
         let p = dataset.problem
         guard v.rows == p.itemCount else {
-            throw ValidationError("\(embedding) has \(v.rows) rows but the data has \(p.itemCount) items")
+            throw CLIError("\(embedding) has \(v.rows) rows but the data has \(p.itemCount) items")
         }
-        guard v.columns >= 1 else { throw ValidationError("\(embedding) has no columns") }
-        guard v.isFinite else { throw ValidationError("\(embedding) has NaN or infinite entries") }
+        guard v.columns >= 1 else { throw CLIError("\(embedding) has no columns") }
+        guard v.isFinite else { throw CLIError("\(embedding) has NaN or infinite entries") }
+        if quality.holdout {
+            // The embedding is expected to come from training on this split (e.g. `solve --holdout`).
+            guard let interactions = dataset.interactions else { throw CLIError("--holdout needs --ratings data") }
+            let split = HoldoutSplit(interactions, seed: seed)
+            print(QualityOptions.line(try quality.quality(of: v, split: split, name: URL(fileURLWithPath: embedding).lastPathComponent)))
+            print(QualityOptions.line(try RankingEvaluation.evaluate(Popularity(training: split.training), split: split, k: quality.k)))
+        }
         let loss = try MaskedLoss(problem: p, dimension: v.columns).loss(v)
         print(String(format: "items=%d D=%d relative=%.6g loss=%.17g", v.rows, v.columns, loss / p.offDiagonalNormSquared, loss))
     }

@@ -32,7 +32,7 @@ struct NeighborsCommand: ParsableCommand {
         let interactions = try MovieLens.load(ratings: url, likeThreshold: likeThreshold)
         let v = try NPY.read(URL(fileURLWithPath: embedding))
         guard v.rows == interactions.itemCount else {
-            throw ValidationError("\(embedding) has \(v.rows) rows but \(url.lastPathComponent) has \(interactions.itemCount) items")
+            throw CLIError("\(embedding) has \(v.rows) rows but \(url.lastPathComponent) has \(interactions.itemCount) items")
         }
         let index: Int
         do {
@@ -41,9 +41,9 @@ struct NeighborsCommand: ParsableCommand {
             var message = "'\(query)' matches \(count) movies; give a movieId or a longer title:\n"
             message += candidates.map { "  \($0.movieId)  \($0.title)" }.joined(separator: "\n")
             if count > candidates.count { message += "\n  …" }
-            throw ValidationError(message)
+            throw CLIError(message)
         } catch TitleLookupError.notFound(let query) {
-            throw ValidationError("no movie matches '\(query)'")
+            throw CLIError("no movie matches '\(query)'")
         }
         let title = { (i: Int) in interactions.titles?[i] ?? "movie \(interactions.itemIDs[i])" }
         print("\(interactions.itemIDs[index])  \(title(index))  (\(interactions.likesPerItem[index]) likes)")

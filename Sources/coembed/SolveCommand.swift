@@ -3,6 +3,7 @@ import Foundation
 import LinearAlgebra
 import DataIO
 import Solvers
+import Evaluation
 
 struct SolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,8 +21,16 @@ struct SolveCommand: ParsableCommand {
     @Option(help: "Write the trace: .csv or .json.")
     var trace: String?
 
+    @OptionGroup(title: "Recommendation quality") var quality: QualityOptions
+
     func run() throws {
-        let dataset = try data.load()
+        var dataset = try data.load()
+        var split: HoldoutSplit?
+        if quality.holdout {
+            guard let interactions = dataset.interactions else { throw CLIError("--holdout needs --ratings data") }
+            split = HoldoutSplit(interactions, seed: options.settings.seed)
+            dataset = try dataset.withTraining(split!.training)
+        }
         let progress = ProgressReporter(label: solver.rawValue, quiet: options.quiet)
         let result = try SolverCatalog.run(solver, problem: dataset.problem(for: solver), settings: options.settings) { entry in
             progress.update(entry)
@@ -30,6 +39,7 @@ struct SolveCommand: ParsableCommand {
         progress.finish()
         if let output { try EmbeddingOutput.write(result.embedding, to: URL(fileURLWithPath: output), dataset: dataset) }
         if let trace { try result.writeTrace(to: URL(fileURLWithPath: trace)) }
+        if let split { print(QualityOptions.line(try quality.quality(of: result.embedding, split: split, name: result.method))) }
         for note in result.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         print(String(format: "solver=%@ D=%d init=%@ iterations=%d evaluations=%d seconds=%.3f termination=%@ loss=%.17g",
                      result.method, options.dimension, result.initialization, result.iterations, result.lossEvaluations,
@@ -54,7 +64,7 @@ enum EmbeddingOutput {
         case "txt", "w2v", "vec":
             try EmbeddingExport.writeWord2Vec(v, interactions: items, to: url)
         default:
-            throw ValidationError("unknown embedding format '.\(url.pathExtension)': use .npy, .csv, .txt or .w2v")
+            throw CLIError("unknown embedding format '.\(url.pathExtension)': use .npy, .csv, .txt or .w2v")
         }
     }
 }

@@ -1,0 +1,94 @@
+import Testing
+import Foundation
+import DataIO
+import TestSupport
+
+/// Runs `coembed` with arguments from the package root; returns exit code, stdout, stderr.
+func coembed(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    // The test bundle sits in the build products folder beside the executable.
+    var dir = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { dir = dir.deletingLastPathComponent() } // package root
+    let candidates = [Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("coembed"),
+                      Bundle.main.bundleURL.appendingPathComponent("coembed")]
+    let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
+                              "coembed binary not found near \(Bundle.main.bundleURL.path)")
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.currentDirectoryURL = dir
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+@Suite(.serialized) struct CLITests {
+    @Test func infoDescribesTheBundledData() throws {
+        let r = try coembed(["info"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("users: 610"))
+        #expect(r.out.contains("items: 9724"))
+        #expect(r.out.contains("likes: 48580"))
+    }
+
+    @Test(arguments: [
+        (["solve", "--dim", "0"], "--dim"),
+        (["solve", "--dim", "9725", "--solver", "eigen"], "1 ≤ D ≤ M = 9724"),
+        (["solve", "--solver", "newton"], "newton"),
+        (["solve", "--ratings", "/nonexistent/ratings.csv"], "/nonexistent/ratings.csv"),
+        (["evaluate", "--embedding", "/nonexistent/v.npy"], "/nonexistent/v.npy"),
+        (["solve", "--ratings", "a.csv", "--matrix", "b.npy"], "exclusive"),
+    ])
+    func badOptionsGiveOneClearErrorAndNonZeroExit(arguments: [String], mention: String) throws {
+        let r = try coembed(arguments)
+        #expect(r.status != 0)
+        #expect(r.err.contains(mention), "stderr: \(r.err)")
+        #expect(r.out.isEmpty)
+    }
+
+    @Test func solveWritesEmbeddingTraceAndSummary() throws {
+        let dir = try TemporaryDirectory()
+        let npy = dir.file("v.npy").path, trace = dir.file("t.json").path
+        let r = try coembed(["solve", "--solver", "lbfgs", "--dim", "8", "--max-iterations", "5", "--output", npy,
+                             "--trace", trace, "--quiet"])
+        #expect(r.status == 0, "\(r.err)")
+        let summary = try #require(r.out.split(separator: "\n").last)
+        #expect(summary.hasPrefix("solver=lbfgs D=8"))
+        let printed = try #require(Double(summary.split(separator: "loss=").last!))
+        let v = try NPY.read(URL(fileURLWithPath: npy))
+        #expect(v.rows == 9724 && v.columns == 8)
+        // evaluate recomputes the same loss from the file.
+        let e = try coembed(["evaluate", "--embedding", npy])
+        #expect(e.status == 0, "\(e.err)")
+        let evaluated = try #require(Double(e.out.split(separator: "loss=").last!.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(evaluated == printed)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: trace))) as? [String: Any]
+        #expect((json?["trace"] as? [Any])?.count == 6)
+    }
+
+    @Test func sameSeedSameBytesFromTheCommandLine() throws {
+        let dir = try TemporaryDirectory()
+        for name in ["a.npy", "b.npy"] {
+            let r = try coembed(["solve", "--solver", "adam", "--initialization", "random", "--seed", "7", "--dim", "4",
+                                 "--max-iterations", "3", "--output", dir.file(name).path, "--quiet"])
+            #expect(r.status == 0, "\(r.err)")
+        }
+        #expect(try Data(contentsOf: dir.file("a.npy")) == Data(contentsOf: dir.file("b.npy")))
+    }
+
+    @Test func neighborsListsCandidatesForAnAmbiguousTitle() throws {
+        let dir = try TemporaryDirectory()
+        let npy = dir.file("v.npy").path
+        #expect(try coembed(["solve", "--solver", "eigen", "--dim", "16", "--output", npy, "--quiet"]).status == 0)
+        let ambiguous = try coembed(["neighbors", "--embedding", npy, "--item", "matrix"])
+        #expect(ambiguous.status != 0)
+        #expect(ambiguous.err.contains("Animatrix, The (2003)"))
+        let r = try coembed(["neighbors", "--embedding", npy, "--item", "Toy Story (1995)", "-k", "3"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.split(separator: "\n").count == 4)
+    }
+}
