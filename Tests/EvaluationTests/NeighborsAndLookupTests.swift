@@ -47,13 +47,17 @@ import LinearAlgebra
         #expect(try TitleLookup.resolve("jUMANJI", titles: titles, itemIDs: ids) == 1)
     }
 
+    @Test func titleWithoutItsYearIsAnExactMatch() throws {
+        #expect(try TitleLookup.resolve("toy story", titles: titles, itemIDs: ids) == 0)
+    }
+
     @Test func severalMatchesAreAmbiguous() {
         #expect(throws: TitleLookupError.ambiguous(
-            query: "toy story",
+            query: "toy",
             candidates: [TitleCandidate(movieId: 1, title: "Toy Story (1995)"),
                          TitleCandidate(movieId: 3114, title: "Toy Story 2 (1999)")],
             matchCount: 2)) {
-            try TitleLookup.resolve("toy story", titles: titles, itemIDs: ids)
+            try TitleLookup.resolve("toy", titles: titles, itemIDs: ids)
         }
     }
 
