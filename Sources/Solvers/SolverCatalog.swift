@@ -77,6 +77,7 @@ public struct SolverSettings: Sendable {
     public var learningRate: Double = 1e-2
     public var adamSchedule: Adam.Schedule = .plateau
     public var lbfgsMemory: Int = 10
+    public var lbfgsPreconditioning: LBFGS.Preconditioning = .gram
     public var sampled = SampledSettings()
 
     public init(dimension: Int) { self.dimension = dimension }
@@ -131,7 +132,7 @@ public enum SolverCatalog {
             return try runFromStart(Adam(learningRate: settings.learningRate, schedule: settings.adamSchedule),
                                     problem: problem, settings: settings, options: options)
         case .lbfgs:
-            return try runFromStart(LBFGS(memory: settings.lbfgsMemory), problem: problem, settings: settings, options: options)
+            return try runFromStart(LBFGS(memory: settings.lbfgsMemory, preconditioning: settings.lbfgsPreconditioning), problem: problem, settings: settings, options: options)
         case .sgns, .sampledSoftmax, .inBatch:
             // Epochs, not a loss tolerance, end a sampled run: its masked loss is not what it
             // minimises, so a tiny change in it says nothing about convergence.

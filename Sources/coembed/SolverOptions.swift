@@ -6,6 +6,7 @@ extension SolverKind: ExpressibleByArgument {}
 extension EigenInitializer.Backend: ExpressibleByArgument {}
 extension AlternatingImputation.Inner: ExpressibleByArgument {}
 extension Adam.Schedule: ExpressibleByArgument {}
+extension LBFGS.Preconditioning: ExpressibleByArgument {}
 extension SampledInitialization: ExpressibleByArgument {}
 extension SampledOutput: ExpressibleByArgument {}
 extension CandidateDistribution: ExpressibleByArgument {}
@@ -135,6 +136,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: "L-BFGS memory (number of correction pairs).")
     var memory: Int = 10
 
+    @Option(help: "L-BFGS initial inverse Hessian: gram (right-preconditioned by (VᵀV)⁻¹) or none (γ·I).")
+    var preconditioning: LBFGS.Preconditioning = .gram
+
     @Flag(help: "No progress output.")
     var quiet = false
 
@@ -174,6 +178,7 @@ struct RunOptions: ParsableArguments {
         s.learningRate = learningRate
         s.adamSchedule = adamSchedule
         s.lbfgsMemory = memory
+        s.lbfgsPreconditioning = preconditioning
         sampled.apply(to: &s.sampled)
         return s
     }

