@@ -17,6 +17,20 @@ import LinearAlgebra
         }
     }
 
+    @Test func directBlockedLossMatchesBruteForceOnEveryPath() throws {
+        let s = Random.interactions(users: 35, items: 57, density: 0.2, seed: 13)
+        let x = BLAS.multiply(s.dense, .transpose, s.dense, .none)
+        var triplets: [(row: Int, column: Int, value: Double)] = []
+        for j in 0..<57 { for i in 0..<57 where x[i, j] != 0 { triplets.append((i, j, x[i, j])) } }
+        let v = Random.gaussian(rows: 57, columns: 5, seed: 2)
+        let expected = MaskedLoss.bruteForce(x: x, v: v)
+        for p in [try Problem(interactions: s), try Problem(dense: x), try Problem(sparse: try SparseMatrix(rows: 57, columns: 57, triplets: triplets))] {
+            for block in [1, 7, 64] {
+                #expect(relativeError(MaskedLoss.direct(problem: p, v: v, blockSize: block), expected) <= 1e-13)
+            }
+        }
+    }
+
     @Test func normsOfImplicitProblemMatchDenseX() throws {
         let s = Random.interactions(users: 30, items: 50, density: 0.2, seed: 3)
         let x = BLAS.multiply(s.dense, .transpose, s.dense, .none)
