@@ -33,7 +33,7 @@ let package = Package(
         .executableTarget(
             name: "CoembedBench",
             dependencies: [
-                "LinearAlgebra", "DataIO", "Solvers", "Reporting",
+                "LinearAlgebra", "DataIO", "Solvers", "Reporting", "Workflows",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -4,6 +4,7 @@ import LinearAlgebra
 import DataIO
 import Solvers
 import Reporting
+import Workflows
 
 /// Performance figures for docs/performance.md. Run by hand (`make bench`), never in tests.
 @main
@@ -38,13 +39,7 @@ func medianSeconds(_ repeats: Int, _ body: () throws -> Void) rethrows -> (media
 }
 
 func machineDescription() -> String {
-    var model = "unknown CPU"
-    if let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-       let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-       let value = line.split(separator: ":", maxSplits: 1).last {
-        model = value.trimmingCharacters(in: .whitespaces)
-    }
-    return "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(model), OpenBLAS threads \(BLAS.threadCount)"
+    "\(Machine.description), OpenBLAS threads \(BLAS.threadCount)"
 }
 
 struct ObjectiveBench: ParsableCommand {

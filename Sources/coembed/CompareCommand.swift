@@ -85,16 +85,3 @@ struct CompareCommand: ParsableCommand {
         print("report: \(directory.appendingPathComponent("report.md").path)")
     }
 }
-
-/// The machine, for reports: cores and CPU model.
-enum Machine {
-    static var description: String {
-        var model = "unknown CPU"
-        if let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-           let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-           let value = line.split(separator: ":", maxSplits: 1).last {
-            model = value.trimmingCharacters(in: .whitespaces)
-        }
-        return "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(model)"
-    }
-}
