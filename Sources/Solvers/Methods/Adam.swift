@@ -7,7 +7,9 @@ public struct Adam: SolverMethod {
     public enum Schedule: String, Sendable, CaseIterable {
         /// The learning rate never changes (PyTorch's default).
         case constant
-        /// The learning rate is multiplied by `decay` whenever the loss rises.
+        /// "Bold driver": the rate is multiplied by `decay` whenever the loss rises and by
+        /// `growth` (up to the initial rate) whenever it falls, so one bad step early on does not
+        /// leave the run crawling at a tiny rate for the rest of its budget.
         case plateau
     }
 
@@ -17,9 +19,11 @@ public struct Adam: SolverMethod {
     public var epsilon: Double
     public var schedule: Schedule
     public var decay: Double
+    public var growth: Double
 
     public init(learningRate: Double = 1e-2, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
-                schedule: Schedule = .plateau, decay: Double = 0.5) {
+                schedule: Schedule = .plateau, decay: Double = 0.5, growth: Double = 1.05) {
+        self.growth = growth
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
@@ -42,8 +46,8 @@ public struct Adam: SolverMethod {
 
     public func makeState(start: Matrix?, context: SolverContext) throws -> State {
         guard learningRate > 0, learningRate.isFinite, (0..<1).contains(beta1), (0..<1).contains(beta2), epsilon > 0,
-              decay > 0, decay < 1 else {
-            throw ProblemError.invalidOption("adam needs lr > 0, 0 ≤ β1, β2 < 1, ε > 0 and 0 < decay < 1")
+              decay > 0, decay < 1, growth >= 1 else {
+            throw ProblemError.invalidOption("adam needs lr > 0, 0 ≤ β1, β2 < 1, ε > 0, 0 < decay < 1 and growth ≥ 1")
         }
         let v = start!
         var g = Matrix(rows: v.rows, columns: v.columns)
@@ -74,7 +78,9 @@ public struct Adam: SolverMethod {
         }
         let previous = st.loss
         st.loss = context.objective.lossAndGradient(st.v, gradient: &st.gradient)
-        if schedule == .plateau, st.loss > previous { st.rate *= decay }
+        if schedule == .plateau {
+            st.rate = st.loss > previous ? st.rate * decay : min(learningRate, st.rate * growth)
+        }
         return StepReport(stepSize: rate)
     }
 
