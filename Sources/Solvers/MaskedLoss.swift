@@ -23,6 +23,8 @@ public final class MaskedLoss {
     private var xv: Matrix
     private var sv: Matrix
     private let sTransposed: SparseMatrix?
+    /// ‖v_i‖² for the fused interactions path.
+    private var rowNormsBuffer: [Double] = []
 
     /// Evaluations of the loss (with or without gradient).
     public private(set) var lossEvaluations = 0
@@ -40,6 +42,7 @@ public final class MaskedLoss {
         if case let .interactions(s) = problem.source {
             self.sv = Matrix(rows: s.rows, columns: dimension)
             self.sTransposed = s.transposed
+            self.rowNormsBuffer = [Double](repeating: 0, count: problem.itemCount)
         } else {
             self.sv = Matrix(rows: 0, columns: 0)
             self.sTransposed = nil
@@ -99,6 +102,10 @@ public final class MaskedLoss {
         lossEvaluations += 1
         BLAS.syrk(.transpose, v, into: &gram)
         let quadratic = quadraticForm(v, needXV: false)
+        if case .interactions = problem.source {
+            rowNormsBuffer.withUnsafeMutableBufferPointer { ImplicitKernels.rowNorms(v, into: $0.baseAddress!) }
+            return assemble(gramNorm: gram.frobeniusNormSquared, quadratic: quadratic, rowNorms: rowNormsBuffer)
+        }
         return assemble(gramNorm: gram.frobeniusNormSquared, quadratic: quadratic, rowNorms: v.rowNormsSquared)
     }
 
@@ -109,6 +116,9 @@ public final class MaskedLoss {
         lossEvaluations += 1
         gradientEvaluations += 1
         BLAS.syrk(.transpose, v, into: &gram)
+        if case let .interactions(s) = problem.source, s.nonzeroCount > 0 {
+            return fusedLossAndGradient(s, v, gradient: &gradient)
+        }
         let quadratic = quadraticForm(v, needXV: true)
         let rowNorms = v.rowNormsSquared
         let value = assemble(gramNorm: gram.frobeniusNormSquared, quadratic: quadratic, rowNorms: rowNorms)
@@ -132,6 +142,30 @@ public final class MaskedLoss {
                 }
             }
         }
+        return value
+    }
+
+    /// The interactions path: row norms and SV, then one fused pass writes
+    /// −4·(XV + diag(n − X_ii)·V) with XV = Sᵀ(SV), and gemm adds 4·V·G with β = 1 (no separate
+    /// assembly pass, no XV buffer).
+    private func fusedLossAndGradient(_ s: SparseMatrix, _ v: Matrix, gradient: inout Matrix) -> Double {
+        operatorApplications += dimension
+        let m = v.rows
+        let diagonal = problem.diagonal
+        s.multiply(v, into: &sv)
+        var excess = [Double](repeating: 0, count: m)
+        rowNormsBuffer.withUnsafeMutableBufferPointer { norms in
+            ImplicitKernels.rowNorms(v, into: norms.baseAddress!)
+            for i in 0..<m { excess[i] = norms[i] - diagonal[i] }
+        }
+        sv.storage.withUnsafeBufferPointer { svp in
+            excess.withUnsafeBufferPointer { ex in
+                ImplicitKernels.assembleColumns(st: sTransposed!, sv: svp.baseAddress!, v: v, excess: ex.baseAddress!,
+                                                gradient: &gradient)
+            }
+        }
+        let value = assemble(gramNorm: gram.frobeniusNormSquared, quadratic: sv.frobeniusNormSquared, rowNorms: rowNormsBuffer)
+        BLAS.gemm(.none, v, .none, gram, alpha: 4, beta: 1, into: &gradient)
         return value
     }
 
