@@ -100,7 +100,7 @@ struct RunOptions: ParsableArguments {
     @Option(name: [.customLong("dim"), .short], help: "Embedding dimension D (1 ≤ D ≤ items).")
     var dimension: Int = 300
 
-    @Option(help: "Starting point of gradient methods and impute: eigen, random, or an .npy embedding file.")
+    @Option(name: .customLong("init"), help: "Starting point of gradient methods and impute: eigen, random, or an .npy embedding file.")
     var initialization: String = "eigen"
 
     @Option(help: "Standard deviation of the random start (1 = torch.randn).")
@@ -153,7 +153,7 @@ struct RunOptions: ParsableArguments {
         guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
         guard memory >= 1 else { throw ValidationError("--memory must be ≥ 1") }
         if initialization != "eigen" && initialization != "random" && !FileManager.default.isReadableFile(atPath: initialization) {
-            throw ValidationError("--initialization must be eigen, random, or a readable .npy file; cannot read '\(initialization)'")
+            throw ValidationError("--init must be eigen, random, or a readable .npy file; cannot read '\(initialization)'")
         }
     }
 

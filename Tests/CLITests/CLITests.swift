@@ -73,7 +73,7 @@ func coembed(_ arguments: [String]) throws -> (status: Int32, out: String, err: 
     @Test func sameSeedSameBytesFromTheCommandLine() throws {
         let dir = try TemporaryDirectory()
         for name in ["a.npy", "b.npy"] {
-            let r = try coembed(["solve", "--solver", "adam", "--initialization", "random", "--seed", "7", "--dim", "4",
+            let r = try coembed(["solve", "--solver", "adam", "--init", "random", "--seed", "7", "--dim", "4",
                                  "--max-iterations", "3", "--output", dir.file(name).path, "--quiet"])
             #expect(r.status == 0, "\(r.err)")
         }
