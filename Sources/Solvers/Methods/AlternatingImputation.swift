@@ -12,7 +12,8 @@ import LinearAlgebra
 /// from V_k — which keeps the guarantee at a fraction of the cost of a full eigensolve.
 public struct AlternatingImputation: SolverMethod {
     public enum Inner: String, Sendable, CaseIterable, Codable {
-        /// Rayleigh–Ritz on span[V, YV] (2D columns, LAPACK QR + dsyevr): monotone, warm-started.
+        /// Rayleigh–Ritz on span[V, YV] (2D columns; CholeskyQR2 of YV's part orthogonal to V, or
+        /// LAPACK QR of [V, YV] as the fallback, + dsyevr): monotone, warm-started.
         case subspace
         /// The exact top-D eigenpairs of Y (ARPACK started from V's column sum, or LAPACK).
         case exact
@@ -73,6 +74,9 @@ public struct AlternatingImputation: SolverMethod {
         let y = DiagonallyShiftedOperator(base, adding: shift)
         switch inner {
         case .subspace:
+            if let out = try RayleighRitzStep.step(y, basis: current, dimension: context.dimension, context: context) {
+                return out
+            }
             return try rayleighRitz(y, basis: current, context: context)
         case .exact:
             let start = (0..<current.rows).map { i in (0..<current.columns).reduce(0.0) { $0 + current[i, $1] } }
@@ -89,7 +93,9 @@ public struct AlternatingImputation: SolverMethod {
     }
 
     /// The best rank-D PSD fit of Y within span[V, YV]: orthonormal basis Q by Householder QR,
-    /// T = QᵀYQ, top-D eigenpairs (θ, z) of T, V⁺ = Q·z·√max(θ, 0).
+    /// T = QᵀYQ, top-D eigenpairs (θ, z) of T, V⁺ = Q·z·√max(θ, 0). The `.subspace` step uses
+    /// `RayleighRitzStep` (same subspace, no QR of the M × 2D block) and falls back to this one
+    /// where that does not apply.
     func rayleighRitz(_ y: some SymmetricOperator, basis v: Matrix, context: SolverContext) throws -> Matrix {
         let m = v.rows, dim = v.columns
         let yv = y.applied(to: v)

@@ -1,6 +1,7 @@
 import LinearAlgebra
 
-/// Limited-memory BFGS (Nocedal 1980; Liu & Nocedal 1989) with the two-loop recursion, the
+/// Limited-memory BFGS (Nocedal 1980; Liu & Nocedal 1989) with the two-loop recursion (without a
+/// preconditioner it runs on coefficients over one contiguous pair buffer, see `LBFGSHistory`), the
 /// Shanno–Phua initial scaling γ = sᵀy/yᵀy, and a strong-Wolfe line search, so that every
 /// stored pair keeps the curvature condition sᵀy > 0. The method of choice for a smooth
 /// quartic like the masked loss: near the optimum it converges superlinearly.
@@ -41,9 +42,12 @@ public struct LBFGS: SolverMethod {
         var v: Matrix
         var gradient: Matrix
         var loss: Double
+        /// Pairs for the Gram-preconditioned path (explicit two-loop recursion).
         var s: [Matrix] = []
         var y: [Matrix] = []
         var rho: [Double] = []
+        /// Pairs for the unpreconditioned path (vector-free two-loop over one contiguous buffer).
+        var history: LBFGSHistory?
         var direction: Matrix
         var trial: Matrix
         var trialGradient: Matrix
@@ -57,7 +61,8 @@ public struct LBFGS: SolverMethod {
         let v = start!
         var g = Matrix(rows: v.rows, columns: v.columns)
         let loss = context.objective.lossAndGradient(v, gradient: &g)
-        return State(v: v, gradient: g, loss: loss, direction: g, trial: v, trialGradient: g)
+        return State(v: v, gradient: g, loss: loss, history: preconditioning == .none ? LBFGSHistory(length: v.count, memory: memory) : nil,
+                     direction: g, trial: v, trialGradient: g)
     }
 
     /// (VᵀV + ridge)⁻¹ for the Gram preconditioner; the ridge (1e-10 of the mean eigenvalue)
@@ -73,6 +78,13 @@ public struct LBFGS: SolverMethod {
 
     /// d = −H·g by the two-loop recursion.
     private func computeDirection(_ st: inout State) throws {
+        if preconditioning == .none {
+            // H0 = γ·I: the recursion runs on coefficients (two gemv passes over the pairs).
+            st.gradient.storage.withUnsafeBufferPointer { g in
+                st.direction.storage.withUnsafeMutableBufferPointer { d in st.history!.direction(gradient: g, into: d) }
+            }
+            return
+        }
         st.direction = st.gradient
         let k = st.s.count
         var alphas = [Double](repeating: 0, count: k)
@@ -80,13 +92,7 @@ public struct LBFGS: SolverMethod {
             alphas[i] = st.rho[i] * Flat.dot(st.s[i], st.direction)
             Flat.axpy(-alphas[i], st.y[i], &st.direction)
         }
-        switch preconditioning {
-        case .none:
-            if k > 0 {
-                let gamma = Flat.dot(st.s[k - 1], st.y[k - 1]) / Flat.dot(st.y[k - 1], st.y[k - 1])
-                Flat.scale(&st.direction, by: gamma)
-            }
-        case .gram:
+        do {
             let inverse = try Self.inverseGram(st.v)
             var gamma = 0.25
             if k > 0 {
@@ -112,12 +118,13 @@ public struct LBFGS: SolverMethod {
         var slope = Flat.dot(st.gradient, st.direction)
         if !(slope < 0) { // lost descent (rounding): restart from steepest descent
             st.s.removeAll(); st.y.removeAll(); st.rho.removeAll()
+            st.history?.removeAll()
             st.direction = st.gradient
             Flat.scale(&st.direction, by: -1)
             slope = -gnorm * gnorm
         }
         // First iteration: a unit step along −g/‖g‖·(1 % of ‖V‖) avoids a wild first trial.
-        let initial = st.s.isEmpty && preconditioning == .none ? min(1, max(1e-3, 0.01 * Flat.norm(st.v)) / gnorm) : 1
+        let initial = (st.history?.count ?? st.s.count) == 0 && preconditioning == .none ? min(1, max(1e-3, 0.01 * Flat.norm(st.v)) / gnorm) : 1
         let search = StrongWolfeLineSearch(c1: c1, c2: c2, maxEvaluations: maxLineSearchEvaluations)
         var lastAlpha = -1.0
         let objective = context.objective
@@ -134,19 +141,30 @@ public struct LBFGS: SolverMethod {
             Flat.combine(st.v, outcome.alpha, st.direction, into: &st.trial)
             _ = objective.lossAndGradient(st.trial, gradient: &st.trialGradient)
         }
-        // s = V_new − V = α·d, y = g_new − g.
-        var sVec = st.direction
-        Flat.scale(&sVec, by: outcome.alpha)
-        var yVec = st.trialGradient
-        Flat.axpy(-1, st.gradient, &yVec)
-        let sy = Flat.dot(sVec, yVec)
+        // s = V_new − V = α·d, y = g_new − g; only pairs with positive curvature sᵀy are kept,
+        // so H stays positive definite.
+        if preconditioning == .none {
+            _ = st.direction.storage.withUnsafeBufferPointer { d in
+                st.trialGradient.storage.withUnsafeBufferPointer { gNew in
+                    st.gradient.storage.withUnsafeBufferPointer { gOld in
+                        st.history!.append(alpha: outcome.alpha, direction: d, newGradient: gNew, oldGradient: gOld)
+                    }
+                }
+            }
+        } else {
+            var sVec = st.direction
+            Flat.scale(&sVec, by: outcome.alpha)
+            var yVec = st.trialGradient
+            Flat.axpy(-1, st.gradient, &yVec)
+            let sy = Flat.dot(sVec, yVec)
+            if sy > 1e-300 {
+                if st.s.count == memory { st.s.removeFirst(); st.y.removeFirst(); st.rho.removeFirst() }
+                st.s.append(sVec); st.y.append(yVec); st.rho.append(1 / sy)
+            }
+        }
         swap(&st.v, &st.trial)
         swap(&st.gradient, &st.trialGradient)
         st.loss = outcome.value
-        if sy > 1e-300 { // keep only pairs with positive curvature: H stays positive definite
-            if st.s.count == memory { st.s.removeFirst(); st.y.removeFirst(); st.rho.removeFirst() }
-            st.s.append(sVec); st.y.append(yVec); st.rho.append(1 / sy)
-        }
         return StepReport(stepSize: outcome.alpha, extras: ["evaluations": Double(outcome.evaluations)])
     }
 

@@ -1,0 +1,211 @@
+import _COpenBLAS
+import LinearAlgebra
+
+/// The (s, y) pairs of L-BFGS in one contiguous buffer W = [s₀ y₀ s₁ y₁ …] (n × 2m, column-major),
+/// with their Gram matrix WᵀW kept up to date, so that the direction −H·g costs two passes over W
+/// (one gemv for Wᵀg, one for W·c) instead of the two-loop recursion's ~4m separate passes, and
+/// storing a pair costs no pass over W: its products with the stored columns follow from d's
+/// coefficients (sᵀw_l) and from the next iteration's Wᵀg (yᵀw_l = w_lᵀg_new − w_lᵀg_old).
+///
+/// The two-loop recursion (Nocedal & Wright, Algorithm 7.4) only ever forms linear combinations of
+/// g and the stored vectors, so it is run on the coefficients: every inner product it needs is an
+/// entry of Wᵀg or of WᵀW (the "vector-free" formulation of Chen, Wang, Zhou & Gao, 2014; the same
+/// direction as the compact representation of Byrd, Nocedal & Schnabel, 1994). In exact arithmetic
+/// the direction is identical to the two-loop recursion's; in floating point it agrees to rounding.
+struct LBFGSHistory {
+    let length: Int
+    let memory: Int
+    /// n × 2·memory; slot j holds s in column 2j and y in column 2j + 1.
+    private var buffer: [Double]
+    /// (2·memory)² inner products of the buffer's columns (entries of unfilled slots are unused).
+    private var gram: [Double]
+    /// Filled slots, oldest first. Slots 0..<order.count are the filled ones.
+    private(set) var order: [Int] = []
+    /// From the last `direction`: Wᵀg (over the columns filled then) and d = −(cg·g + W·c).
+    private var lastProducts: [Double] = []
+    private var lastCoefficients: [Double] = []
+    private var lastGradientCoefficient = 0.0
+    /// The slot whose y's products with the other columns wait for the next Wᵀg (y = g_new − g_old,
+    /// so w_lᵀy = w_lᵀg_new − w_lᵀg_old), and how many columns were filled before it was added.
+    private var pendingSlot: Int? = nil
+
+    init(length: Int, memory: Int) {
+        precondition(length > 0 && memory >= 1)
+        self.length = length
+        self.memory = memory
+        self.buffer = [Double](repeating: 0, count: length * 2 * memory)
+        self.gram = [Double](repeating: 0, count: 4 * memory * memory)
+    }
+
+    var count: Int { order.count }
+
+    mutating func removeAll() {
+        order.removeAll()
+        pendingSlot = nil
+        lastProducts = []
+        lastCoefficients = []
+        lastGradientCoefficient = 1
+    }
+
+    private func g(_ i: Int, _ j: Int) -> Double { gram[i + j * 2 * memory] }
+
+    /// s and y of the pair at position `k` (0 = oldest), copies (tests).
+    func pair(_ k: Int) -> (s: [Double], y: [Double]) {
+        let j = order[k]
+        return (Array(buffer[(2 * j * length)..<((2 * j + 1) * length)]),
+                Array(buffer[((2 * j + 1) * length)..<((2 * j + 2) * length)]))
+    }
+
+    /// d ← −H·g. After `append`, `gradient` must be the `newGradient` it was given: the pending
+    /// inner products of the new y are completed from this call's Wᵀg.
+    mutating func direction(gradient: UnsafeBufferPointer<Double>, into d: UnsafeMutableBufferPointer<Double>) {
+        precondition(gradient.count == length && d.count == length)
+        let k = order.count
+        if k == 0 {
+            for i in 0..<length { d[i] = -gradient[i] }
+            lastProducts = []
+            lastCoefficients = []
+            lastGradientCoefficient = 1
+            return
+        }
+        let p = 2 * k, ld = 2 * memory
+        var a = [Double](repeating: 0, count: p)
+        buffer.withUnsafeBufferPointer { w in
+            a.withUnsafeMutableBufferPointer { ap in
+                cblas_dgemv(CblasColMajor, CblasTrans, Int32(length), Int32(p), 1, w.baseAddress, Int32(length),
+                            gradient.baseAddress, 1, 0, ap.baseAddress, 1)
+            }
+        }
+        if let slot = pendingSlot {
+            // w_lᵀy = w_lᵀg − w_lᵀg_old for the columns that were there at the last direction.
+            let yCol = 2 * slot + 1
+            for l in 0..<min(lastProducts.count, p) where l / 2 != slot {
+                let value = a[l] - lastProducts[l]
+                gram[l + yCol * ld] = value
+                gram[yCol + l * ld] = value
+            }
+            pendingSlot = nil
+        }
+        // The two-loop recursion on coefficients: q = cg·g + Σ c_l·w_l.
+        var cg = 1.0
+        var c = [Double](repeating: 0, count: p)
+        func dotWith(_ col: Int) -> Double {
+            var sum = cg * a[col]
+            for l in 0..<p where c[l] != 0 { sum += c[l] * gram[col + l * ld] }
+            return sum
+        }
+        var alphas = [Double](repeating: 0, count: memory)
+        for j in order.reversed() {
+            let rho = 1 / g(2 * j, 2 * j + 1)
+            alphas[j] = rho * dotWith(2 * j)
+            c[2 * j + 1] -= alphas[j]
+        }
+        let newest = order[k - 1]
+        let gamma = g(2 * newest, 2 * newest + 1) / g(2 * newest + 1, 2 * newest + 1)
+        cg *= gamma
+        for l in 0..<p { c[l] *= gamma }
+        for j in order {
+            let rho = 1 / g(2 * j, 2 * j + 1)
+            let beta = rho * dotWith(2 * j + 1)
+            c[2 * j] += alphas[j] - beta
+        }
+        lastProducts = a
+        lastCoefficients = c
+        lastGradientCoefficient = cg
+        // d = −(cg·g + W·c)
+        let scale = -cg
+        for i in 0..<length { d[i] = scale * gradient[i] }
+        buffer.withUnsafeBufferPointer { w in
+            c.withUnsafeBufferPointer { cp in
+                cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(length), Int32(p), -1, w.baseAddress, Int32(length),
+                            cp.baseAddress, 1, 1, d.baseAddress, 1)
+            }
+        }
+    }
+
+    /// Adds s = α·d, y = gNew − gOld when sᵀy > `threshold` (dropping the oldest pair when full);
+    /// returns sᵀy (the pair is not stored when it fails the test). `direction` and `oldGradient`
+    /// must be the last `direction` call's output and input. Costs one pass over d, gNew and gOld
+    /// (sᵀy, sᵀs, yᵀy) and one writing s and y; the products with the other stored columns come
+    /// from the coefficients of d (sᵀw_l) and from the next Wᵀg (yᵀw_l), not from a pass over W.
+    @discardableResult
+    mutating func append(alpha: Double, direction d: UnsafeBufferPointer<Double>, newGradient gNew: UnsafeBufferPointer<Double>,
+                         oldGradient gOld: UnsafeBufferPointer<Double>, threshold: Double = 1e-300) -> Double {
+        precondition(d.count == length && gNew.count == length && gOld.count == length)
+        var sy = 0.0, ss = 0.0, yy = 0.0
+        do {
+            var sy0 = 0.0, sy1 = 0.0, ss0 = 0.0, ss1 = 0.0, yy0 = 0.0, yy1 = 0.0
+            var i = 0
+            while i + 2 <= length {
+                let s0 = alpha * d[i], y0 = gNew[i] - gOld[i]
+                let s1 = alpha * d[i + 1], y1 = gNew[i + 1] - gOld[i + 1]
+                sy0 += s0 * y0; ss0 += s0 * s0; yy0 += y0 * y0
+                sy1 += s1 * y1; ss1 += s1 * s1; yy1 += y1 * y1
+                i += 2
+            }
+            if i < length {
+                let s0 = alpha * d[i], y0 = gNew[i] - gOld[i]
+                sy0 += s0 * y0; ss0 += s0 * s0; yy0 += y0 * y0
+            }
+            sy = sy0 + sy1; ss = ss0 + ss1; yy = yy0 + yy1
+        }
+        guard sy > threshold else { return sy }
+        let ld = 2 * memory
+        // sᵀw_l = −α·(cg·w_lᵀg + Σ_j c_j·w_lᵀw_j) for the columns filled at the last direction.
+        let pOld = lastCoefficients.count
+        var sProducts = [Double](repeating: 0, count: pOld)
+        for l in 0..<pOld {
+            var sum = lastGradientCoefficient * lastProducts[l]
+            for j in 0..<pOld where lastCoefficients[j] != 0 { sum += lastCoefficients[j] * gram[l + j * ld] }
+            sProducts[l] = -alpha * sum
+        }
+        let slot: Int
+        if order.count < memory {
+            slot = order.count
+        } else {
+            slot = order.removeFirst()
+        }
+        order.append(slot)
+        let n = length
+        buffer.withUnsafeMutableBufferPointer { w in
+            let sp = w.baseAddress! + 2 * slot * n, yp = sp + n
+            for i in 0..<n {
+                sp[i] = alpha * d[i]
+                yp[i] = gNew[i] - gOld[i]
+            }
+        }
+        let sCol = 2 * slot, yCol = sCol + 1
+        for l in 0..<pOld where l / 2 != slot {
+            gram[l + sCol * ld] = sProducts[l]
+            gram[sCol + l * ld] = sProducts[l]
+        }
+        gram[sCol + sCol * ld] = ss
+        gram[yCol + yCol * ld] = yy
+        gram[sCol + yCol * ld] = sy
+        gram[yCol + sCol * ld] = sy
+        pendingSlot = slot
+        return sy
+    }
+
+    /// The two-loop recursion on explicit vectors (Nocedal & Wright, Algorithm 7.4): the reference
+    /// the coefficient form is tested against.
+    static func twoLoopReference(s: [[Double]], y: [[Double]], gradient: [Double]) -> [Double] {
+        func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+        var q = gradient
+        let k = s.count
+        var alphas = [Double](repeating: 0, count: k)
+        for i in stride(from: k - 1, through: 0, by: -1) {
+            alphas[i] = dot(s[i], q) / dot(s[i], y[i])
+            for t in q.indices { q[t] -= alphas[i] * y[i][t] }
+        }
+        if k > 0 {
+            let gamma = dot(s[k - 1], y[k - 1]) / dot(y[k - 1], y[k - 1])
+            for t in q.indices { q[t] *= gamma }
+        }
+        for i in 0..<k {
+            let beta = dot(y[i], q) / dot(s[i], y[i])
+            for t in q.indices { q[t] += (alphas[i] - beta) * s[i][t] }
+        }
+        return q.map { -$0 }
+    }
+}
