@@ -47,9 +47,11 @@ public enum EigenInitializer {
         switch backend {
         case .gram:
             guard case let .interactions(s) = problem.source else { fatalError("resolved gram without interactions") }
-            let gram = try DenseSymmetricOperator(rowGram(s), tolerance: 0)
             let k = min(d, s.rows)
-            let eig = try SymmetricEigen.largest(k, of: gram, options: EigenOptions(backend: .dense, tolerance: tolerance, seed: seed))
+            // The users × users Gram is small: a full divide-and-conquer dsyevd is faster than
+            // dsyevr's subset (27 vs 79 ms at order 600 here); keep its top k pairs.
+            let full = try LAPACK.symmetricEigen(rowGram(s))
+            let eig = (values: Array(full.values.prefix(k)), vectors: full.vectors.columns(0..<k))
             // √λ_k·v_k = Sᵀu_k: the item-side eigenvector scaled by √λ comes straight out.
             var u = eig.vectors
             for j in 0..<k where !(eig.values[j] > 0) {
