@@ -23,14 +23,7 @@ struct CompareCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Add an Adam row from N(0, 1) (the torch.randn baseline) when adam is compared.")
     var randomBaseline = true
 
-    @Flag(help: "Hide one liked movie per user (seeded), train on the rest, and report HitRate@K and NDCG@K with popularity and EASE reference rows.")
-    var holdout = false
-
-    @Option(help: "K of HitRate@K and NDCG@K.")
-    var k: Int = 10
-
-    @Option(help: "Similarity used to score unseen movies: dot or cosine.")
-    var similarity: Similarity = .dot
+    @OptionGroup(title: "Recommendation quality (adds popularity and EASE reference rows)") var quality: QualityOptions
 
     @Option(help: "EASE ridge λ.")
     var easeLambda: Double = 200
@@ -50,7 +43,6 @@ struct CompareCommand: ParsableCommand {
         let list = try kinds
         guard !list.isEmpty else { throw ValidationError("--solvers is empty") }
         guard Set(list).count == list.count else { throw ValidationError("--solvers names a solver twice") }
-        guard k >= 1 else { throw ValidationError("-k must be ≥ 1") }
         guard easeLambda > 0, easeLambda.isFinite else { throw ValidationError("--ease-lambda must be positive") }
     }
 
@@ -62,7 +54,8 @@ struct CompareCommand: ParsableCommand {
         settings.timeLimit = options.timeLimit ?? 60
         let plan = ComparisonPlan(
             solvers: try kinds, settings: settings, randomBaseline: randomBaseline,
-            holdout: holdout ? HoldoutOptions(seed: options.seed, k: k, similarity: similarity, easeLambda: easeLambda) : nil,
+            holdout: quality.holdout ? HoldoutOptions(seed: options.seed, k: quality.k, similarity: quality.similarity,
+                                                      easeLambda: easeLambda) : nil,
             directory: directory, machine: Machine.description)
         var reporters: [String: ProgressReporter] = [:]
         let quiet = options.quiet

@@ -80,6 +80,19 @@ func coembed(_ arguments: [String]) throws -> (status: Int32, out: String, err: 
         #expect(try Data(contentsOf: dir.file("a.npy")) == Data(contentsOf: dir.file("b.npy")))
     }
 
+    /// The whole quality path on the bundled data: hold-out, HitRate@K with the same -k flag as
+    /// solve/evaluate, popularity and EASE rows (EASE inverts a 9724 × 9724 matrix: ~10 s).
+    @Test func compareWithHoldoutOnTheBundledData() throws {
+        let dir = try TemporaryDirectory()
+        let r = try coembed(["compare", "--solvers", "eigen", "--dim", "4", "--holdout", "-k", "5",
+                             "--report", dir.url.path, "--quiet"])
+        #expect(r.status == 0, "\(r.err)")
+        let report = try String(contentsOf: dir.file("report.md"), encoding: .utf8)
+        #expect(report.contains("HitRate@5"))
+        #expect(report.contains("popularity (reference)") && report.contains("EASE"))
+        #expect(r.out.contains("deliverable:") && r.out.contains("(9724, 4)"))
+    }
+
     @Test func neighborsListsCandidatesForAnAmbiguousTitle() throws {
         let dir = try TemporaryDirectory()
         let npy = dir.file("v.npy").path
