@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["LinearAlgebra", "DataIO"], path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport", "_COpenBLAS", "_CLAPACKE", "_CARPACK"]),
         .testTarget(name: "DataIOTests", dependencies: ["DataIO", "TestSupport"]),
-        .testTarget(name: "SolversTests", dependencies: ["Solvers", "TestSupport"]),
+        .testTarget(name: "SolversTests", dependencies: ["Solvers", "DataIO", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "TestSupport"]),

@@ -20,24 +20,70 @@ public struct HoldoutOptions: Sendable {
     }
 }
 
+/// One row of a comparison: a solver under a label, with its own settings (the plan's settings
+/// with per-solver overrides, so that e.g. `sgns` with two noise exponents can share one table).
+public struct ComparisonRun: Sendable {
+    public var label: String
+    public var kind: SolverKind
+    public var settings: SolverSettings
+
+    public init(label: String, kind: SolverKind, settings: SolverSettings) {
+        self.label = label
+        self.kind = kind
+        self.settings = settings
+    }
+}
+
 /// What `coembed compare` runs.
 public struct ComparisonPlan: Sendable {
-    public var solvers: [SolverKind]
+    /// The rows, in order. Every run must share the plan's dimension and seed: a comparison is
+    /// one problem.
+    public var runs: [ComparisonRun]
+    /// The problem-wide settings (dimension, seed) and the defaults the runs started from.
     public var settings: SolverSettings
-    /// Add an Adam row from N(0, 1) — the `torch.randn(M, D)` baseline — when Adam is compared.
+    /// Add an Adam row from N(0, 1) — the `torch.randn(M, D)` baseline — after the first Adam run
+    /// that does not already start from it.
     public var randomBaseline: Bool
     public var holdout: HoldoutOptions?
     public var directory: URL
     public var machine: String
 
-    public init(solvers: [SolverKind], settings: SolverSettings, randomBaseline: Bool = true,
+    public init(runs: [ComparisonRun], settings: SolverSettings, randomBaseline: Bool = true,
                 holdout: HoldoutOptions? = nil, directory: URL, machine: String) {
-        self.solvers = solvers
+        self.runs = runs
         self.settings = settings
         self.randomBaseline = randomBaseline
         self.holdout = holdout
         self.directory = directory
         self.machine = machine
+    }
+
+    /// One run per solver, each with `settings` and labelled by the solver's name.
+    public init(solvers: [SolverKind], settings: SolverSettings, randomBaseline: Bool = true,
+                holdout: HoldoutOptions? = nil, directory: URL, machine: String) {
+        self.init(runs: solvers.map { ComparisonRun(label: $0.rawValue, kind: $0, settings: settings) }, settings: settings,
+                  randomBaseline: randomBaseline, holdout: holdout, directory: directory, machine: machine)
+    }
+
+    /// The runs with the random-start Adam baseline inserted, checked for one problem and unique labels.
+    func expandedRuns() throws -> [ComparisonRun] {
+        guard !runs.isEmpty else { throw ProblemError.invalidOption("no solvers to compare") }
+        var out = runs
+        if randomBaseline, let index = runs.firstIndex(where: { $0.kind == .adam && $0.settings.initialPoint != .random(scale: 1) }) {
+            var baseline = runs[index].settings
+            baseline.initialPoint = .random(scale: 1)
+            out.insert(ComparisonRun(label: "\(runs[index].label) (random init)", kind: .adam, settings: baseline), at: index + 1)
+        }
+        var seen = Set<String>()
+        for run in out {
+            guard run.settings.dimension == settings.dimension, run.settings.seed == settings.seed else {
+                throw ProblemError.invalidOption("\(run.label): every run of a comparison uses D = \(settings.dimension) and seed \(settings.seed)")
+            }
+            guard seen.insert(Comparison.slugify(run.label)).inserted else {
+                throw ProblemError.invalidOption("two runs are labelled '\(run.label)': their files would overwrite each other")
+            }
+        }
+        return out
     }
 }
 
@@ -65,7 +111,7 @@ public enum Comparison {
     public static func run(dataset original: Dataset, plan: ComparisonPlan,
                            progress: @escaping (String, TraceEntry) -> Bool = { _, _ in true },
                            log: (String) -> Void = { _ in }) throws -> ComparisonOutcome {
-        guard !plan.solvers.isEmpty else { throw ProblemError.invalidOption("no solvers to compare") }
+        let runs = try plan.expandedRuns()
         try original.problem.validate(dimension: plan.settings.dimension)
         var dataset = original
         var split: HoldoutSplit?
@@ -79,13 +125,6 @@ public enum Comparison {
             log("hold-out: \(s.heldOut.count) users each lose one liked movie (seed \(holdout.seed))")
         }
         try FileManager.default.createDirectory(at: plan.directory, withIntermediateDirectories: true)
-
-        var runs: [(label: String, kind: SolverKind, settings: SolverSettings)] = plan.solvers.map { ($0.rawValue, $0, plan.settings) }
-        if plan.randomBaseline, let index = plan.solvers.firstIndex(of: .adam), plan.settings.initialPoint != .random(scale: 1) {
-            var baseline = plan.settings
-            baseline.initialPoint = .random(scale: 1)
-            runs.insert(("adam (random init)", .adam, baseline), at: index + 1)
-        }
 
         var entries: [ComparisonEntry] = []
         var files: [URL] = []

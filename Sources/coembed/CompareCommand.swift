@@ -14,7 +14,9 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
     @OptionGroup var options: RunOptions
 
-    @Option(help: "Comma-separated solvers: \(SolverKind.allCases.map(\.rawValue).joined(separator: ",")).")
+    @Option(help: ArgumentHelp(
+        "Comma-separated solvers: \(SolverKind.allCases.map(\.rawValue).joined(separator: ",")).",
+        discussion: "A solver may carry its own settings after colons, e.g. sgns:pairs=all:noise-power=0 (keys: the long option names); the same solver can then appear twice with different settings."))
     var solvers: String = "eigen,impute,gd,adam,lbfgs"
 
     @Option(help: "Folder for report.md, results.csv/.tex, convergence.svg, traces and embeddings.")
@@ -28,22 +30,14 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "EASE ridge λ.")
     var easeLambda: Double = 200
 
-    var kinds: [SolverKind] {
-        get throws {
-            try solvers.split(separator: ",").map { name in
-                guard let kind = SolverKind(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                    throw ValidationError("unknown solver '\(name)'; choose from \(SolverKind.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                return kind
-            }
-        }
-    }
+    var specs: [SolverSpec] { get throws { try SolverSpec.list(solvers) } }
 
     func validate() throws {
-        let list = try kinds
+        let list = try specs
         guard !list.isEmpty else { throw ValidationError("--solvers is empty") }
-        guard Set(list).count == list.count else { throw ValidationError("--solvers names a solver twice") }
+        guard Set(list.map(\.label)).count == list.count else { throw ValidationError("--solvers names the same run twice") }
         guard easeLambda > 0, easeLambda.isFinite else { throw ValidationError("--ease-lambda must be positive") }
+        _ = try list.map { try $0.run(base: options.settings) }
     }
 
     func run() throws {
@@ -53,7 +47,7 @@ struct CompareCommand: ParsableCommand {
         // A comparison is a fixed budget per solver: without --time-limit each gets 60 s.
         settings.timeLimit = options.timeLimit ?? 60
         let plan = ComparisonPlan(
-            solvers: try kinds, settings: settings, randomBaseline: randomBaseline,
+            runs: try specs.map { try $0.run(base: settings) }, settings: settings, randomBaseline: randomBaseline,
             holdout: quality.holdout ? HoldoutOptions(seed: options.seed, k: quality.k, similarity: quality.similarity,
                                                       easeLambda: easeLambda) : nil,
             directory: directory, machine: Machine.description)

@@ -42,6 +42,10 @@ func coembed(_ arguments: [String]) throws -> (status: Int32, out: String, err: 
         (["solve", "--ratings", "/nonexistent/ratings.csv"], "/nonexistent/ratings.csv"),
         (["evaluate", "--embedding", "/nonexistent/v.npy"], "/nonexistent/v.npy"),
         (["solve", "--ratings", "a.csv", "--matrix", "b.npy"], "exclusive"),
+        (["compare", "--solvers", "eigen,sgns:colour=red"], "'colour' cannot be set per solver"),
+        (["compare", "--solvers", "sgns:noise-power=-1"], "noise-power=-1"),
+        (["compare", "--solvers", "sgns:pairs"], "key=value"),
+        (["compare", "--solvers", "lbfgs,lbfgs"], "same run twice"),
     ])
     func badOptionsGiveOneClearErrorAndNonZeroExit(arguments: [String], mention: String) throws {
         let r = try coembed(arguments)
@@ -91,6 +95,18 @@ func coembed(_ arguments: [String]) throws -> (status: Int32, out: String, err: 
         #expect(report.contains("HitRate@5"))
         #expect(report.contains("popularity (reference)") && report.contains("EASE"))
         #expect(r.out.contains("deliverable:") && r.out.contains("(9724, 4)"))
+    }
+
+    /// Per-solver overrides: one solver twice with different settings, each row labelled by them.
+    @Test func compareRunsOneSolverWithTwoSettings() throws {
+        let dir = try TemporaryDirectory()
+        let r = try coembed(["compare", "--solvers", "lbfgs:max-iterations=2,lbfgs:max-iterations=6:memory=3", "--dim", "4",
+                             "--tolerance", "0", "--report", dir.url.path, "--quiet"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("lbfgs (max-iterations=2): iterations=2 "), "\(r.out)")
+        #expect(r.out.contains("lbfgs (max-iterations=6, memory=3): iterations=6 "), "\(r.out)")
+        let csv = try String(contentsOf: dir.file("results.csv"), encoding: .utf8)
+        #expect(csv.contains("lbfgs (max-iterations=6, memory=3)"))
     }
 
     @Test func neighborsListsCandidatesForAnAmbiguousTitle() throws {

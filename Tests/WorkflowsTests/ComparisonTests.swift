@@ -97,6 +97,36 @@ final class SVGCounter: NSObject, XMLParserDelegate {
         #expect(lbfgs.hitRate >= popularity.hitRate)
     }
 
+    /// The same solver twice with different settings: each row runs with its own settings, and
+    /// runs that would share files, or change the problem, are refused.
+    @Test func runsCarryTheirOwnSettings() throws {
+        let dir = try TemporaryDirectory()
+        let dataset = try Dataset.ratings(try writeSyntheticRatings(in: dir.url), likeThreshold: 4)
+        var base = SolverSettings(dimension: 3)
+        base.relativeTolerance = 0
+        var short = base, long = base
+        short.maxIterations = 2
+        long.maxIterations = 7
+        let plan = ComparisonPlan(runs: [ComparisonRun(label: "lbfgs (short)", kind: .lbfgs, settings: short),
+                                         ComparisonRun(label: "lbfgs (long)", kind: .lbfgs, settings: long)],
+                                  settings: base, directory: dir.url.appendingPathComponent("r"), machine: "test")
+        let outcome = try Comparison.run(dataset: dataset, plan: plan)
+        #expect(outcome.entries.map(\.label) == ["lbfgs (short)", "lbfgs (long)"])
+        #expect(outcome.entries.map(\.result.iterations) == [2, 7])
+        #expect(outcome.entries[1].result.finalLoss < outcome.entries[0].result.finalLoss)
+        #expect(FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("r/trace-lbfgs-long.csv").path))
+
+        let twice = ComparisonPlan(runs: [ComparisonRun(label: "eigen", kind: .eigen, settings: base),
+                                          ComparisonRun(label: "Eigen", kind: .eigen, settings: base)],
+                                   settings: base, directory: dir.url, machine: "")
+        #expect(throws: ProblemError.self) { try Comparison.run(dataset: dataset, plan: twice) }
+        var otherDimension = base
+        otherDimension.dimension = 2
+        let mixed = ComparisonPlan(runs: [ComparisonRun(label: "eigen", kind: .eigen, settings: otherDimension)],
+                                   settings: base, directory: dir.url, machine: "")
+        #expect(throws: ProblemError.self) { try Comparison.run(dataset: dataset, plan: mixed) }
+    }
+
     @Test func refusesEmptyPlansAndBadDimensions() throws {
         let dir = try TemporaryDirectory()
         let dataset = try Dataset.ratings(try writeSyntheticRatings(in: dir.url), likeThreshold: 4)
