@@ -36,6 +36,8 @@ public struct SampledSettings: Sendable {
     public var correction: InBatchNegatives.Correction = .counts
     public var temperature: Double = 0.05
     public var normalize: Bool = true
+    /// Sampled softmax's output bias b_c.
+    public var outputBias: Bool = true
 
     public init() {}
 
@@ -154,7 +156,7 @@ public enum SolverCatalog {
                 let method = SampledSoftmax(
                     candidates: sm.candidates, sampler: sm.candidateSampler, unique: true, pairs: sm.pairs,
                     optimizer: sm.optimizer(defaultAdamRate: nil), initialization: sm.initialization ?? .word2vec,
-                    output: sm.output, threads: sm.threads)
+                    output: sm.output, threads: sm.threads, outputBias: sm.outputBias)
                 return try Driver.run(method, problem: problem, dimension: settings.dimension, initialization: describe,
                                       seed: settings.seed, options: sampledOptions)
             default:

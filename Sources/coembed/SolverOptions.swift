@@ -46,6 +46,9 @@ struct SampledOptionGroup: ParsableArguments {
     @Option(help: "Sampled-softmax candidate sampler: logUniform, uniform, unigram.")
     var candidateSampler: CandidateDistribution = .logUniform
 
+    @Flag(inversion: .prefixedNo, help: "Sampled-softmax output bias b_c (without it the popularity stays in the vectors).")
+    var outputBias = true
+
     @Option(help: "In-batch batch size B.")
     var batchSize: Int = 256
 
@@ -92,6 +95,7 @@ struct SampledOptionGroup: ParsableArguments {
         s.correction = logQ == "none" ? .none : logQ == "counts" ? .counts : .streaming(rate: 0.05)
         s.temperature = temperature
         s.normalize = normalize
+        s.outputBias = outputBias
     }
 }
 

@@ -118,5 +118,6 @@ struct SolverSpec: Equatable {
         },
         "temperature": { s, v in s.sampled.temperature = try positive(v) },
         "normalize": { s, v in s.sampled.normalize = try parse(v) },
+        "output-bias": { s, v in s.sampled.outputBias = try parse(v) },
     ]
 }

@@ -81,7 +81,7 @@ func clusterCosines(_ v: Matrix, size: Int) -> (within: Double, between: Double)
         #expect(result.trace[1].extras["pairs"] == Double(expected))
     }
 
-    @Test(arguments: ["sgns", "sgns-adam", "sgns-2threads", "sampled-softmax", "sampled-softmax-unigram", "in-batch", "in-batch-shifted-streaming"])
+    @Test(arguments: ["sgns", "sgns-adam", "sgns-2threads", "sampled-softmax", "sampled-softmax-unigram", "sampled-softmax-no-bias", "in-batch", "in-batch-shifted-streaming"])
     func plantedClustersAreSeparated(variant: String) throws {
         let result: SolverResult
         switch variant {
@@ -89,6 +89,9 @@ func clusterCosines(_ v: Matrix, size: Int) -> (within: Double, between: Double)
         case "sgns-adam": result = try Self.run(SkipGramNegativeSampling(optimizer: .adam(learningRate: 0.01), threads: 1), epochs: 10)
         case "sgns-2threads": result = try Self.run(SkipGramNegativeSampling(output: .average, threads: 2), epochs: 10)
         case "sampled-softmax": result = try Self.run(SampledSoftmax(candidates: 10, threads: 1), epochs: 10)
+        case "sampled-softmax-no-bias":
+            result = try Self.run(SampledSoftmax(candidates: 10, output: .average, threads: 1, outputBias: false), epochs: 10)
+            #expect(result.extras["outputBias"] == nil)
         case "sampled-softmax-unigram":
             result = try Self.run(SampledSoftmax(candidates: 10, sampler: .unigram, unique: false, optimizer: .adam(learningRate: 0.01)), epochs: 10)
         // τ = 0.2 here: at the default 0.05 the softmax saturates on this 30-item toy once the

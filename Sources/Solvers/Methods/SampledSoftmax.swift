@@ -27,10 +27,15 @@ public struct SampledSoftmax: SolverMethod {
     public var initialization: SampledInitialization
     public var output: SampledOutput
     public var threads: Int
+    /// Learn the output bias b_c. With it, b_c absorbs each item's popularity (log P(c)) and the
+    /// vectors keep only the association beyond it; without it the popularity has to go into
+    /// v_iᵀu_c, so a single reported table (scored by `Σ sim(v_j, v_c)`) still carries it.
+    public var outputBias: Bool
 
     public init(candidates: Int = 20, sampler: CandidateDistribution = .logUniform, unique: Bool = true,
                 pairs: PairSelection = .default, optimizer: SampledOptimizer = .default,
-                initialization: SampledInitialization = .word2vec, output: SampledOutput = .input, threads: Int = 2) {
+                initialization: SampledInitialization = .word2vec, output: SampledOutput = .input, threads: Int = 2,
+                outputBias: Bool = true) {
         self.candidates = candidates
         self.sampler = sampler
         self.unique = unique
@@ -39,6 +44,7 @@ public struct SampledSoftmax: SolverMethod {
         self.initialization = initialization
         self.output = output
         self.threads = threads
+        self.outputBias = outputBias
     }
 
     public var name: String { "sampled-softmax" }
@@ -68,13 +74,14 @@ public struct SampledSoftmax: SolverMethod {
         }
         var rng = context.random
         let tables = EmbeddingTables(items: s.columns, dimension: context.dimension, initialization: initialization,
-                                     bias: true, adam: optimizer.isAdam, &rng)
+                                     bias: outputBias, adam: optimizer.isAdam, &rng)
         let loss = context.objective.loss(tables.embedding(output))
         return State(tables: tables, source: source, sampler: candidateSampler, random: rng, epoch: 0, loss: loss)
     }
 
     public func step(_ state: inout State, context: SolverContext) throws -> StepReport {
-        let objective = SampledSoftmaxObjective(sampler: state.sampler, candidates: candidates, unique: unique)
+        let objective = SampledSoftmaxObjective(sampler: state.sampler, candidates: candidates, unique: unique,
+                                                usesBias: outputBias)
         let stats = PairTrainer.epoch(objective, tables: state.tables, source: state.source, selection: pairs,
                                       optimizer: optimizer, threads: threads, epochIndex: state.epoch, &state.random)
         state.epoch += 1
@@ -85,9 +92,9 @@ public struct SampledSoftmax: SolverMethod {
     public func embedding(of state: State) -> Matrix { state.tables.embedding(output) }
     public func loss(of state: State) -> Double { state.loss }
 
-    /// The learned output biases b (one per item).
+    /// The learned output biases b (one per item), when they are learned.
     public func extras(of state: State, context: SolverContext) -> [String: [Double]] {
-        ["outputBias": state.tables.bias!.array]
+        state.tables.bias.map { ["outputBias": $0.array] } ?? [:]
     }
 }
 
@@ -95,8 +102,8 @@ struct SampledSoftmaxObjective: PairObjective {
     let sampler: CandidateSampler
     let candidates: Int
     let unique: Bool
+    let usesBias: Bool
     var maxTargets: Int { candidates + 1 }
-    var usesBias: Bool { true }
     func makeKernel() -> SampledSoftmaxKernel {
         SampledSoftmaxKernel(sampler: sampler, candidates: candidates, unique: unique)
     }
