@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "SolversTests", dependencies: ["Solvers", "DataIO", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
-        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "TestSupport"]),
+        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Evaluation", "TestSupport"]),
         // Runs the built `coembed` binary end to end (exit codes, messages, outputs).
         .testTarget(name: "CLITests", dependencies: ["coembed", "DataIO", "TestSupport"]),
     ]

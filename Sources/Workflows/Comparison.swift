@@ -26,11 +26,14 @@ public struct ComparisonRun: Sendable {
     public var label: String
     public var kind: SolverKind
     public var settings: SolverSettings
+    /// How this run's embedding scores items on the hold-out; nil = the plan's similarity.
+    public var similarity: Similarity?
 
-    public init(label: String, kind: SolverKind, settings: SolverSettings) {
+    public init(label: String, kind: SolverKind, settings: SolverSettings, similarity: Similarity? = nil) {
         self.label = label
         self.kind = kind
         self.settings = settings
+        self.similarity = similarity
     }
 }
 
@@ -72,7 +75,8 @@ public struct ComparisonPlan: Sendable {
         if randomBaseline, let index = runs.firstIndex(where: { $0.kind == .adam && $0.settings.initialPoint != .random(scale: 1) }) {
             var baseline = runs[index].settings
             baseline.initialPoint = .random(scale: 1)
-            out.insert(ComparisonRun(label: "\(runs[index].label) (random init)", kind: .adam, settings: baseline), at: index + 1)
+            out.insert(ComparisonRun(label: "\(runs[index].label) (random init)", kind: .adam, settings: baseline,
+                                     similarity: runs[index].similarity), at: index + 1)
         }
         var seen = Set<String>()
         for run in out {
@@ -135,7 +139,8 @@ public enum Comparison {
             }
             var quality: QualityReport?
             if let split, let holdout = plan.holdout {
-                let recommender = try EmbeddingRecommender(embedding: result.embedding, similarity: holdout.similarity, name: run.label)
+                let recommender = try EmbeddingRecommender(embedding: result.embedding, similarity: run.similarity ?? holdout.similarity,
+                                                           name: run.label)
                 quality = try RankingEvaluation.evaluate(recommender, split: split, k: holdout.k)
             }
             let slug = slugify(run.label)
@@ -229,7 +234,7 @@ public enum Comparison {
     static func qualitySection(entries: [ComparisonEntry], references: [QualityReport], holdout: HoldoutOptions,
                                split: HoldoutSplit) -> String {
         var lines = ["", "## Recommendation quality (hold-out)", "",
-                     "One liked movie per user with at least 2 likes was hidden before training (seed \(holdout.seed), \(split.heldOut.count) users); every method trained on the same split. Unseen movies are ranked by Σ over the user's likes of \(holdout.similarity.rawValue) similarity. Popularity is the floor; EASE (λ = \(Int(holdout.easeLambda))) is the closed-form item-item bar.", "",
+                     "One liked movie per user with at least 2 likes was hidden before training (seed \(holdout.seed), \(split.heldOut.count) users); every method trained on the same split. Unseen movies are ranked by Σ over the user's likes of \(holdout.similarity.rawValue) similarity (unless a row names another). Popularity is the floor; EASE (λ = \(Int(holdout.easeLambda))) is the closed-form item-item bar.", "",
                      "| method | HitRate@\(holdout.k) | NDCG@\(holdout.k) | users |", "|:--|--:|--:|--:|"]
         for e in entries { if let q = e.quality { lines.append("| \(e.label) | \(String(format: "%.4f", q.hitRate)) | \(String(format: "%.4f", q.ndcg)) | \(q.usersEvaluated) |") } }
         for q in references { lines.append("| \(q.method) (reference) | \(String(format: "%.4f", q.hitRate)) | \(String(format: "%.4f", q.ndcg)) | \(q.usersEvaluated) |") }

@@ -1,10 +1,12 @@
 import ArgumentParser
+import Evaluation
 import Solvers
 import Workflows
 
 /// One entry of `compare --solvers`: a solver name, optionally with per-solver overrides of the
 /// run options, `name:key=value:key=value` (e.g. `sgns:pairs=all:noise-power=0`). Keys are the
-/// long option names without dashes; a flag takes `true`/`false`. The row's label is the name
+/// long option names without dashes; a flag takes `true`/`false`; `similarity=cosine` scores this
+/// row's embedding on the hold-out with its own similarity. The row's label is the name
 /// followed by the overrides, so the same solver can appear twice with different settings.
 struct SolverSpec: Equatable {
     var kind: SolverKind
@@ -25,8 +27,8 @@ struct SolverSpec: Equatable {
             guard pair.count == 2, !pair[0].isEmpty, !pair[1].isEmpty else {
                 throw ValidationError("'\(text)': overrides are written key=value after a colon, e.g. sgns:pairs=all")
             }
-            guard Self.setters[pair[0]] != nil else {
-                throw ValidationError("'\(text)': '\(pair[0])' cannot be set per solver; keys: \(Self.setters.keys.sorted().joined(separator: ", "))")
+            guard Self.setters[pair[0]] != nil || pair[0] == "similarity" else {
+                throw ValidationError("'\(text)': '\(pair[0])' cannot be set per solver; keys: \((Array(Self.setters.keys) + ["similarity"]).sorted().joined(separator: ", "))")
             }
             return (pair[0], pair[1])
         }
@@ -44,12 +46,15 @@ struct SolverSpec: Equatable {
     /// `base` with the overrides applied, as a comparison run.
     func run(base: SolverSettings) throws -> ComparisonRun {
         var settings = base
+        var similarity: Similarity?
         for (key, value) in overrides {
-            do { try Self.setters[key]!(&settings, value) } catch {
+            do {
+                if key == "similarity" { similarity = try Self.parse(value) } else { try Self.setters[key]!(&settings, value) }
+            } catch {
                 throw ValidationError("\(label): \(key)=\(value): \(error)")
             }
         }
-        return ComparisonRun(label: label, kind: kind, settings: settings)
+        return ComparisonRun(label: label, kind: kind, settings: settings, similarity: similarity)
     }
 
     private struct BadValue: Error, CustomStringConvertible { var description: String }

@@ -46,6 +46,7 @@ func coembed(_ arguments: [String]) throws -> (status: Int32, out: String, err: 
         (["compare", "--solvers", "sgns:noise-power=-1"], "noise-power=-1"),
         (["compare", "--solvers", "sgns:pairs"], "key=value"),
         (["compare", "--solvers", "lbfgs,lbfgs"], "same run twice"),
+        (["compare", "--solvers", "eigen:similarity=euclid"], "similarity=euclid"),
     ])
     func badOptionsGiveOneClearErrorAndNonZeroExit(arguments: [String], mention: String) throws {
         let r = try coembed(arguments)

@@ -1,4 +1,5 @@
 import Testing
+import Evaluation
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -125,6 +126,27 @@ final class SVGCounter: NSObject, XMLParserDelegate {
         let mixed = ComparisonPlan(runs: [ComparisonRun(label: "eigen", kind: .eigen, settings: otherDimension)],
                                    settings: base, directory: dir.url, machine: "")
         #expect(throws: ProblemError.self) { try Comparison.run(dataset: dataset, plan: mixed) }
+    }
+
+    /// A row may score its embedding with its own similarity: the row's quality is exactly what
+    /// the recommender with that similarity gives on the same split.
+    @Test func runsCanScoreWithTheirOwnSimilarity() throws {
+        let dir = try TemporaryDirectory()
+        let dataset = try Dataset.ratings(try writeSyntheticRatings(in: dir.url, users: 60, items: 40), likeThreshold: 4)
+        let settings = SolverSettings(dimension: 3)
+        let plan = ComparisonPlan(runs: [ComparisonRun(label: "eigen", kind: .eigen, settings: settings),
+                                         ComparisonRun(label: "eigen (cosine)", kind: .eigen, settings: settings, similarity: .cosine)],
+                                  settings: settings, holdout: HoldoutOptions(seed: 3, similarity: .dot, easeLambda: 5),
+                                  directory: dir.url.appendingPathComponent("r"), machine: "test")
+        let outcome = try Comparison.run(dataset: dataset, plan: plan)
+        let split = HoldoutSplit(try #require(dataset.interactions), seed: 3)
+        for (entry, similarity) in zip(outcome.entries, [Similarity.dot, .cosine]) {
+            let expected = try RankingEvaluation.evaluate(
+                try EmbeddingRecommender(embedding: entry.result.embedding, similarity: similarity), split: split, k: 10)
+            let quality = try #require(entry.quality)
+            #expect(quality.hitRate == expected.hitRate && quality.ndcg == expected.ndcg, "\(entry.label)")
+        }
+        #expect(outcome.entries[0].quality!.ndcg != outcome.entries[1].quality!.ndcg)
     }
 
     @Test func refusesEmptyPlansAndBadDimensions() throws {
