@@ -28,6 +28,9 @@ public final class MaskedLoss {
     /// n_i − X_ii for the fused path (and scratch for the second half's partial row norms).
     private var excessBuffer: [Double] = []
 
+    /// VᵀV at the V of the last evaluation (full symmetric storage; every path computes it).
+    public var gramOfLastEvaluation: Matrix { gram }
+
     /// Evaluations of the loss (with or without gradient).
     public private(set) var lossEvaluations = 0
     /// Evaluations of the gradient.
