@@ -111,6 +111,9 @@ struct SolversBench: ParsableCommand {
     @Option(help: "Reference best loss (e.g. 40207.6760714893 from a full run), so that a run of a subset of the solvers measures its gaps against it; the smaller of this and the best final loss is used.")
     var bestLoss: Double?
 
+    @Option(help: "L-BFGS memory (default: the solver's default).")
+    var memory: Int?
+
     func run() throws {
         print("machine: \(machineDescription())")
         let dataset = try Dataset.ratings(URL(fileURLWithPath: options.ratings), likeThreshold: 4)
@@ -127,6 +130,7 @@ struct SolversBench: ParsableCommand {
             settings.maxIterations = 1_000_000
             settings.timeLimit = timeLimit
             settings.relativeTolerance = 0
+            if let memory { settings.lbfgsMemory = memory }
             let r = try SolverCatalog.run(kind, problem: problem, settings: settings)
             results.append(r)
             print(String(format: "  %@: %d iterations in %.2f s, loss %.12g (%@)", r.method, r.iterations, r.seconds,

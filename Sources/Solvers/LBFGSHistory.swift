@@ -164,12 +164,20 @@ struct LBFGSHistory {
     /// (sᵀy, sᵀs, yᵀy) and one writing s and y; the products with the other stored columns come
     /// from the coefficients of d (sᵀw_l) and from the next Wᵀg (yᵀw_l), not from a pass over W.
     /// With a scaling, the stored y column is ŷ = y·P and sᵀs, yᵀy are Σ_j ‖s_j‖²/p_j, Σ_j p_j·‖y_j‖².
+    ///
+    /// `expectedCurvature`, when given, is sᵀy from the line search, α·(φ'(α) − φ'(0)) with
+    /// φ'(t) = ∇L(V + t·d)ᵀd: the test uses it, and the products are accumulated while s and y are
+    /// written (one pass over d, gNew and gOld instead of two). Should the recomputed sᵀy fail the
+    /// test (rounding), the history is cleared.
     @discardableResult
     mutating func append(alpha: Double, direction d: UnsafeBufferPointer<Double>, newGradient gNew: UnsafeBufferPointer<Double>,
-                         oldGradient gOld: UnsafeBufferPointer<Double>, threshold: Double = 1e-300) -> Double {
+                         oldGradient gOld: UnsafeBufferPointer<Double>, threshold: Double = 1e-300,
+                         expectedCurvature: Double? = nil) -> Double {
         precondition(d.count == length && gNew.count == length && gOld.count == length)
         var sy = 0.0, ss = 0.0, yy = 0.0
-        if let p = scaling {
+        if let expected = expectedCurvature {
+            guard expected > threshold else { return expected }
+        } else if let p = scaling {
             let r = columnLength
             for j in 0..<p.count {
                 var syj = 0.0, ssj = 0.0, yyj = 0.0
@@ -195,7 +203,7 @@ struct LBFGSHistory {
             }
             sy = sy0 + sy1; ss = ss0 + ss1; yy = yy0 + yy1
         }
-        guard sy > threshold else { return sy }
+        guard expectedCurvature != nil || sy > threshold else { return sy }
         let ld = 2 * memory
         // sᵀw_l = −α·(cg·w_lᵀg + Σ_j c_j·w_lᵀw_j) for the columns filled at the last direction.
         let pOld = lastCoefficients.count
@@ -213,23 +221,25 @@ struct LBFGSHistory {
         }
         order.append(slot)
         let n = length
-        let p = scaling, r = columnLength
+        let p = scaling ?? [1], r = scaling == nil ? n : columnLength
+        let accumulate = expectedCurvature != nil
         buffer.withUnsafeMutableBufferPointer { w in
             let sp = w.baseAddress! + 2 * slot * n, yp = sp + n
-            if let p {
-                for j in 0..<p.count {
-                    let pj = p[j]
-                    for i in (j * r)..<((j + 1) * r) {
-                        sp[i] = alpha * d[i]
-                        yp[i] = pj * (gNew[i] - gOld[i])
-                    }
+            for j in 0..<p.count {
+                let pj = p[j]
+                var syj = 0.0, ssj = 0.0, yyj = 0.0
+                for i in (j * r)..<((j + 1) * r) {
+                    let si = alpha * d[i], yi = gNew[i] - gOld[i]
+                    sp[i] = si
+                    yp[i] = pj * yi
+                    if accumulate { syj += si * yi; ssj += si * si; yyj += yi * yi }
                 }
-            } else {
-                for i in 0..<n {
-                    sp[i] = alpha * d[i]
-                    yp[i] = gNew[i] - gOld[i]
-                }
+                if accumulate { sy += syj; ss += ssj / pj; yy += yyj * pj }
             }
+        }
+        if accumulate && !(sy > threshold) {
+            removeAll()
+            return sy
         }
         let sCol = 2 * slot, yCol = sCol + 1
         for l in 0..<pOld where l / 2 != slot {

@@ -75,11 +75,22 @@ import LinearAlgebra
             #expect(zip(d, g).reduce(0) { $0 + $1.0 * $1.1 } < 0) // a descent direction
             let alpha = step % 3 == 2 ? 1e-3 : 0.3 + rng.nextUniform()
             let gNew = (0..<n).map { g[$0] + a[$0] * alpha * d[$0] }
+            // Odd steps pass sᵀy from "the line search" (the one-pass path), even steps let it be computed.
+            let curvature = alpha * (0..<n).reduce(0.0) { $0 + d[$1] * (gNew[$1] - g[$1]) }
             d.withUnsafeBufferPointer { dp in gNew.withUnsafeBufferPointer { gn in g.withUnsafeBufferPointer { go in
-                _ = history.append(alpha: alpha, direction: dp, newGradient: gn, oldGradient: go)
+                _ = history.append(alpha: alpha, direction: dp, newGradient: gn, oldGradient: go,
+                                   expectedCurvature: step % 2 == 1 ? curvature : nil)
             }}}
             g = gNew
         }
+        // A pair whose given curvature fails the test is refused without touching the history.
+        let before = history.count
+        var d = [Double](repeating: 0, count: n)
+        g.withUnsafeBufferPointer { gp in d.withUnsafeMutableBufferPointer { history.direction(gradient: gp, into: $0) } }
+        d.withUnsafeBufferPointer { dp in g.withUnsafeBufferPointer { gp in
+            #expect(history.append(alpha: 1, direction: dp, newGradient: gp, oldGradient: gp, expectedCurvature: -1) == -1)
+        }}
+        #expect(history.count == before)
         // Setting the scaling again drops the pairs (they were built under the old P).
         history.setScaling(p.map { 2 * $0 })
         #expect(history.count == 0)

@@ -16,13 +16,17 @@ public struct LBFGS: SolverMethod {
         /// iterations to 1e-6 on ml-latest-small (D = 300) from ~480 to ~40.
         /// γ = sᵀy / ⟨y, y·P⟩, ¼ at the start.
         ///
-        /// The scaling is taken from the VᵀV of the start and kept fixed (a fixed H0 shape keeps
-        /// the recursion vector-free: no M × D products per iteration beyond the two passes over
-        /// the pairs); it is renewed, and the pairs dropped, when a diagonal entry of VᵀV has
-        /// drifted by more than a factor of 2. From the eigen start VᵀV is diagonal (to rounding),
-        /// so the scaling is exactly (VᵀV)⁻¹ there, and it stays within 1 % of diagonal along the
-        /// run on ml-latest-small: 39 iterations to 1e-6 against 36 with the full (VᵀV)⁻¹ renewed
-        /// every iteration, which cost a syrk, an inverse, a syrk of y and a gemm per iteration.
+        /// Two forms, chosen from VᵀV:
+        /// * diagonal VᵀV (the eigen start, to rounding): P = diag(VᵀV)⁻¹ = (VᵀV)⁻¹, taken at the
+        ///   start and kept fixed, which keeps the recursion vector-free (no M × D products per
+        ///   iteration beyond the two passes over the pairs); renewed, with the pairs dropped, when a
+        ///   diagonal entry drifts by a factor of 2. VᵀV stays within 1 % of diagonal along the run
+        ///   on ml-latest-small: 39 iterations to 1e-6 against 36 with the full form below, at less
+        ///   than half the cost per iteration;
+        /// * otherwise (random or given starts, or once the off-diagonal part of VᵀV exceeds 5 % of
+        ///   the diagonal): P = (VᵀV)⁻¹ of the current V every iteration, two-loop recursion on
+        ///   explicit vectors (an inverse, a syrk of y and a gemm per iteration). From a random
+        ///   start the diagonal form is far slower: VᵀV of the solution is not diagonal there.
         case gram
     }
 
@@ -36,7 +40,7 @@ public struct LBFGS: SolverMethod {
     public var maxLineSearchEvaluations: Int
     public var preconditioning: Preconditioning
 
-    public init(memory: Int = 10, c1: Double = 1e-4, c2: Double = 0.9, maxLineSearchEvaluations: Int = 30,
+    public init(memory: Int = 5, c1: Double = 1e-4, c2: Double = 0.9, maxLineSearchEvaluations: Int = 30,
                 preconditioning: Preconditioning = .gram) {
         self.memory = memory
         self.preconditioning = preconditioning
@@ -55,8 +59,13 @@ public struct LBFGS: SolverMethod {
         var gradientNorm: Double
         /// The pairs (vector-free two-loop over one contiguous buffer), with H0's column scaling.
         var history: LBFGSHistory
-        /// diag(VᵀV) when the scaling was set (the Gram preconditioner).
+        /// diag(VᵀV) when the scaling was set (the Gram preconditioner, diagonal form).
         var scalingGram: [Double] = []
+        /// The Gram preconditioner's full form: explicit pairs, (VᵀV)⁻¹ renewed every iteration.
+        var fullGram = false
+        var s: [Matrix] = []
+        var y: [Matrix] = []
+        var rho: [Double] = []
         var direction: Matrix
         var trial: Matrix
         var trialGradient: Matrix
@@ -75,7 +84,12 @@ public struct LBFGS: SolverMethod {
                           trialGradient: Matrix(rows: v.rows, columns: v.columns))
         if preconditioning == .gram {
             state.history.initialScale = 0.25
-            setGramScaling(&state, gram: context.objective.gramOfLastEvaluation)
+            let gram = context.objective.gramOfLastEvaluation
+            if Self.offDiagonalRatio(gram) <= 1e-8 {
+                setGramScaling(&state, gram: gram)
+            } else {
+                state.fullGram = true
+            }
         }
         return state
     }
@@ -102,28 +116,77 @@ public struct LBFGS: SolverMethod {
         return false
     }
 
-    /// d = −H·g by the two-loop recursion on coefficients (two passes over the pairs).
-    private func computeDirection(_ st: inout State) {
-        st.gradient.storage.withUnsafeBufferPointer { g in
-            st.direction.storage.withUnsafeMutableBufferPointer { d in st.history.direction(gradient: g, into: d) }
+    /// ‖offdiag(G)‖_F / ‖diag(G)‖.
+    static func offDiagonalRatio(_ g: Matrix) -> Double {
+        var off = 0.0, on = 0.0
+        for j in 0..<g.columns {
+            for i in 0..<g.rows {
+                let x = g[i, j] * g[i, j]
+                if i == j { on += x } else { off += x }
+            }
         }
+        return on > 0 ? (off / on).squareRoot() : .infinity
+    }
+
+    /// (G + ridge)⁻¹ for the full form; the ridge (1e-10 of the mean eigenvalue) keeps it
+    /// defined when V has zero columns (D above the rank).
+    static func inverseGram(_ gram: Matrix) throws -> Matrix {
+        var g = gram
+        let d = g.rows
+        let trace = (0..<d).reduce(0.0) { $0 + g[$1, $1] }
+        let ridge = trace > 0 ? 1e-10 * trace / Double(d) : 1
+        for i in 0..<d { g[i, i] += ridge }
+        return try LAPACK.inverseSPD(g)
+    }
+
+    /// d = −H·g by the two-loop recursion: on coefficients (two passes over the pairs), or on
+    /// explicit vectors for the full Gram form.
+    private func computeDirection(_ st: inout State, gram: Matrix) throws {
+        if !st.fullGram {
+            st.gradient.storage.withUnsafeBufferPointer { g in
+                st.direction.storage.withUnsafeMutableBufferPointer { d in st.history.direction(gradient: g, into: d) }
+            }
+            return
+        }
+        Flat.copy(st.gradient, scaledBy: 1, into: &st.trial) // q, in the trial buffer (free until the line search)
+        let k = st.s.count
+        var alphas = [Double](repeating: 0, count: k)
+        for i in stride(from: k - 1, through: 0, by: -1) {
+            alphas[i] = st.rho[i] * Flat.dot(st.s[i], st.trial)
+            Flat.axpy(-alphas[i], st.y[i], &st.trial)
+        }
+        let inverse = try Self.inverseGram(gram)
+        var gamma = 0.25
+        if k > 0 {
+            // ⟨y, y·G⁻¹⟩ = ⟨yᵀy, G⁻¹⟩: one syrk instead of a gemm.
+            let yy = BLAS.gram(st.y[k - 1])
+            let curvature = MaskedLoss.innerProduct(yy, inverse)
+            if curvature > 0 { gamma = Flat.dot(st.s[k - 1], st.y[k - 1]) / curvature }
+        }
+        BLAS.gemm(.none, st.trial, .none, inverse, alpha: gamma, beta: 0, into: &st.direction)
+        for i in 0..<k {
+            let beta = st.rho[i] * Flat.dot(st.y[i], st.direction)
+            Flat.axpy(alphas[i] - beta, st.s[i], &st.direction)
+        }
+        Flat.scale(&st.direction, by: -1)
     }
 
     public func step(_ st: inout State, context: SolverContext) throws -> StepReport {
         let gnorm = st.gradientNorm
         if gnorm == 0 { return StepReport(status: .converged) }
-        computeDirection(&st)
+        let objective = context.objective
+        try computeDirection(&st, gram: objective.gramOfLastEvaluation) // VᵀV at st.v: its last evaluation
         var slope = Flat.dot(st.gradient, st.direction)
         if !(slope < 0) { // lost descent (rounding): restart from steepest descent
             st.history.removeAll()
+            st.s.removeAll(); st.y.removeAll(); st.rho.removeAll()
             Flat.copy(st.gradient, scaledBy: -1, into: &st.direction)
             slope = -gnorm * gnorm
         }
         // First iteration: a unit step along −g/‖g‖·(1 % of ‖V‖) avoids a wild first trial.
-        let initial = st.history.count == 0 && preconditioning == .none ? min(1, max(1e-3, 0.01 * Flat.norm(st.v)) / gnorm) : 1
+        let initial = st.history.count == 0 && st.s.isEmpty && preconditioning == .none ? min(1, max(1e-3, 0.01 * Flat.norm(st.v)) / gnorm) : 1
         let search = StrongWolfeLineSearch(c1: c1, c2: c2, maxEvaluations: maxLineSearchEvaluations)
         var lastAlpha = -1.0
-        let objective = context.objective
         let outcome = search.search(phi0: st.loss, dphi0: slope, initial: initial) { alpha in
             Flat.combine(st.v, alpha, st.direction, into: &st.trial)
             let value = objective.lossAndGradient(st.trial, gradient: &st.trialGradient)
@@ -139,10 +202,23 @@ public struct LBFGS: SolverMethod {
         }
         // s = V_new − V = α·d, y = g_new − g; only pairs with positive curvature sᵀy are kept,
         // so H stays positive definite.
-        _ = st.direction.storage.withUnsafeBufferPointer { d in
-            st.trialGradient.storage.withUnsafeBufferPointer { gNew in
-                st.gradient.storage.withUnsafeBufferPointer { gOld in
-                    st.history.append(alpha: outcome.alpha, direction: d, newGradient: gNew, oldGradient: gOld)
+        if st.fullGram {
+            var sVec = st.direction
+            Flat.scale(&sVec, by: outcome.alpha)
+            var yVec = st.trialGradient
+            Flat.axpy(-1, st.gradient, &yVec)
+            let sy = Flat.dot(sVec, yVec)
+            if sy > 1e-300 {
+                if st.s.count == memory { st.s.removeFirst(); st.y.removeFirst(); st.rho.removeFirst() }
+                st.s.append(sVec); st.y.append(yVec); st.rho.append(1 / sy)
+            }
+        } else {
+            _ = st.direction.storage.withUnsafeBufferPointer { d in
+                st.trialGradient.storage.withUnsafeBufferPointer { gNew in
+                    st.gradient.storage.withUnsafeBufferPointer { gOld in
+                        st.history.append(alpha: outcome.alpha, direction: d, newGradient: gNew, oldGradient: gOld,
+                                          expectedCurvature: outcome.alpha * (outcome.slope - slope))
+                    }
                 }
             }
         }
@@ -150,10 +226,15 @@ public struct LBFGS: SolverMethod {
         swap(&st.gradient, &st.trialGradient)
         st.loss = outcome.value
         st.gradientNorm = Flat.norm(st.gradient)
-        if preconditioning == .gram {
+        if preconditioning == .gram && !st.fullGram {
             // The last evaluation was at the accepted point (re-evaluated above otherwise).
             let gram = objective.gramOfLastEvaluation
-            if scalingDrifted(st, gram: gram) { setGramScaling(&st, gram: gram) }
+            if Self.offDiagonalRatio(gram) > 0.05 {
+                st.fullGram = true // the pairs were stored under the diagonal form: drop them
+                st.history.removeAll()
+            } else if scalingDrifted(st, gram: gram) {
+                setGramScaling(&st, gram: gram)
+            }
         }
         return StepReport(stepSize: outcome.alpha, extras: ["evaluations": Double(outcome.evaluations)])
     }
