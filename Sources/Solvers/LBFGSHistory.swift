@@ -12,9 +12,22 @@ import LinearAlgebra
 /// entry of Wᵀg or of WᵀW (the "vector-free" formulation of Chen, Wang, Zhou & Gao, 2014; the same
 /// direction as the compact representation of Byrd, Nocedal & Schnabel, 1994). In exact arithmetic
 /// the direction is identical to the two-loop recursion's; in floating point it agrees to rounding.
+///
+/// Preconditioning: with a column scaling p (the vectors are n = r·c matrices stored column by
+/// column, p has one positive entry per column), the initial inverse Hessian is H0 = γ·P with
+/// P = diag(p) acting on the columns, kept fixed until `setScaling` (which clears the pairs). This is
+/// plain L-BFGS in the variables Z = V·P^(−1/2), run without forming Z: the buffer keeps s and
+/// ŷ = y·P (so that wᵀg with the V-space gradient g gives the Z-space products), the Gram entries
+/// are Z-space products (sᵀy, Σ‖s_j‖²/p_j, yᵀŷ), and the direction is −(cg·g·P + W·c). The cost
+/// is the same two passes over W.
 struct LBFGSHistory {
     let length: Int
     let memory: Int
+    /// Column scaling p (nil: H0 = γ·I) and the number of rows of each column.
+    private(set) var scaling: [Double]?
+    private(set) var columnLength: Int
+    /// γ of the first direction (no pairs yet): d = −initialScale·g·P.
+    var initialScale = 1.0
     /// n × 2·memory; slot j holds s in column 2j and y in column 2j + 1.
     private var buffer: [Double]
     /// (2·memory)² inner products of the buffer's columns (entries of unfilled slots are unused).
@@ -35,6 +48,29 @@ struct LBFGSHistory {
         self.memory = memory
         self.buffer = [Double](repeating: 0, count: length * 2 * memory)
         self.gram = [Double](repeating: 0, count: 4 * memory * memory)
+        self.columnLength = length
+    }
+
+    /// Sets H0's column scaling p (`p.count` columns of `length / p.count` entries, every p_j > 0
+    /// and finite) and clears the pairs: pairs stored under another P are not valid under this one.
+    mutating func setScaling(_ p: [Double]) {
+        precondition(!p.isEmpty && length % p.count == 0 && p.allSatisfy { $0 > 0 && $0.isFinite })
+        scaling = p
+        columnLength = length / p.count
+        removeAll()
+    }
+
+    /// out[i] = factor·g[i]·p_(column of i).
+    private func scaled(_ g: UnsafeBufferPointer<Double>, by factor: Double, into out: UnsafeMutableBufferPointer<Double>) {
+        guard let p = scaling else {
+            for i in 0..<length { out[i] = factor * g[i] }
+            return
+        }
+        let r = columnLength
+        for j in 0..<p.count {
+            let f = factor * p[j], base = j * r
+            for i in base..<(base + r) { out[i] = f * g[i] }
+        }
     }
 
     var count: Int { order.count }
@@ -62,10 +98,10 @@ struct LBFGSHistory {
         precondition(gradient.count == length && d.count == length)
         let k = order.count
         if k == 0 {
-            for i in 0..<length { d[i] = -gradient[i] }
+            scaled(gradient, by: -initialScale, into: d)
             lastProducts = []
             lastCoefficients = []
-            lastGradientCoefficient = 1
+            lastGradientCoefficient = initialScale
             return
         }
         let p = 2 * k, ld = 2 * memory
@@ -112,9 +148,8 @@ struct LBFGSHistory {
         lastProducts = a
         lastCoefficients = c
         lastGradientCoefficient = cg
-        // d = −(cg·g + W·c)
-        let scale = -cg
-        for i in 0..<length { d[i] = scale * gradient[i] }
+        // d = −(cg·g·P + W·c)
+        scaled(gradient, by: -cg, into: d)
         buffer.withUnsafeBufferPointer { w in
             c.withUnsafeBufferPointer { cp in
                 cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(length), Int32(p), -1, w.baseAddress, Int32(length),
@@ -128,12 +163,31 @@ struct LBFGSHistory {
     /// must be the last `direction` call's output and input. Costs one pass over d, gNew and gOld
     /// (sᵀy, sᵀs, yᵀy) and one writing s and y; the products with the other stored columns come
     /// from the coefficients of d (sᵀw_l) and from the next Wᵀg (yᵀw_l), not from a pass over W.
+    /// With a scaling, the stored y column is ŷ = y·P and sᵀs, yᵀy are Σ_j ‖s_j‖²/p_j, Σ_j p_j·‖y_j‖².
+    ///
+    /// `expectedCurvature`, when given, is sᵀy from the line search, α·(φ'(α) − φ'(0)) with
+    /// φ'(t) = ∇L(V + t·d)ᵀd: the test uses it, and the products are accumulated while s and y are
+    /// written (one pass over d, gNew and gOld instead of two). Should the recomputed sᵀy fail the
+    /// test (rounding), the history is cleared.
     @discardableResult
     mutating func append(alpha: Double, direction d: UnsafeBufferPointer<Double>, newGradient gNew: UnsafeBufferPointer<Double>,
-                         oldGradient gOld: UnsafeBufferPointer<Double>, threshold: Double = 1e-300) -> Double {
+                         oldGradient gOld: UnsafeBufferPointer<Double>, threshold: Double = 1e-300,
+                         expectedCurvature: Double? = nil) -> Double {
         precondition(d.count == length && gNew.count == length && gOld.count == length)
         var sy = 0.0, ss = 0.0, yy = 0.0
-        do {
+        if let expected = expectedCurvature {
+            guard expected > threshold else { return expected }
+        } else if let p = scaling {
+            let r = columnLength
+            for j in 0..<p.count {
+                var syj = 0.0, ssj = 0.0, yyj = 0.0
+                for i in (j * r)..<((j + 1) * r) {
+                    let si = alpha * d[i], yi = gNew[i] - gOld[i]
+                    syj += si * yi; ssj += si * si; yyj += yi * yi
+                }
+                sy += syj; ss += ssj / p[j]; yy += yyj * p[j]
+            }
+        } else {
             var sy0 = 0.0, sy1 = 0.0, ss0 = 0.0, ss1 = 0.0, yy0 = 0.0, yy1 = 0.0
             var i = 0
             while i + 2 <= length {
@@ -149,7 +203,7 @@ struct LBFGSHistory {
             }
             sy = sy0 + sy1; ss = ss0 + ss1; yy = yy0 + yy1
         }
-        guard sy > threshold else { return sy }
+        guard expectedCurvature != nil || sy > threshold else { return sy }
         let ld = 2 * memory
         // sᵀw_l = −α·(cg·w_lᵀg + Σ_j c_j·w_lᵀw_j) for the columns filled at the last direction.
         let pOld = lastCoefficients.count
@@ -167,12 +221,25 @@ struct LBFGSHistory {
         }
         order.append(slot)
         let n = length
+        let p = scaling ?? [1], r = scaling == nil ? n : columnLength
+        let accumulate = expectedCurvature != nil
         buffer.withUnsafeMutableBufferPointer { w in
             let sp = w.baseAddress! + 2 * slot * n, yp = sp + n
-            for i in 0..<n {
-                sp[i] = alpha * d[i]
-                yp[i] = gNew[i] - gOld[i]
+            for j in 0..<p.count {
+                let pj = p[j]
+                var syj = 0.0, ssj = 0.0, yyj = 0.0
+                for i in (j * r)..<((j + 1) * r) {
+                    let si = alpha * d[i], yi = gNew[i] - gOld[i]
+                    sp[i] = si
+                    yp[i] = pj * yi
+                    if accumulate { syj += si * yi; ssj += si * si; yyj += yi * yi }
+                }
+                if accumulate { sy += syj; ss += ssj / pj; yy += yyj * pj }
             }
+        }
+        if accumulate && !(sy > threshold) {
+            removeAll()
+            return sy
         }
         let sCol = 2 * slot, yCol = sCol + 1
         for l in 0..<pOld where l / 2 != slot {
@@ -189,8 +256,14 @@ struct LBFGSHistory {
 
     /// The two-loop recursion on explicit vectors (Nocedal & Wright, Algorithm 7.4): the reference
     /// the coefficient form is tested against.
-    static func twoLoopReference(s: [[Double]], y: [[Double]], gradient: [Double]) -> [Double] {
+    /// With `scaling` p, H0 = γ·diag(p) on the columns (`p.count` columns of `gradient.count / p.count`
+    /// entries), γ = sᵀy / ⟨y, y·P⟩ (`initialScale` without pairs).
+    static func twoLoopReference(s: [[Double]], y: [[Double]], gradient: [Double], scaling: [Double]? = nil,
+                                 initialScale: Double = 1) -> [Double] {
         func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+        let p = scaling ?? [1]
+        let r = gradient.count / p.count
+        func applyP(_ a: [Double]) -> [Double] { a.indices.map { a[$0] * p[$0 / r] } }
         var q = gradient
         let k = s.count
         var alphas = [Double](repeating: 0, count: k)
@@ -198,10 +271,9 @@ struct LBFGSHistory {
             alphas[i] = dot(s[i], q) / dot(s[i], y[i])
             for t in q.indices { q[t] -= alphas[i] * y[i][t] }
         }
-        if k > 0 {
-            let gamma = dot(s[k - 1], y[k - 1]) / dot(y[k - 1], y[k - 1])
-            for t in q.indices { q[t] *= gamma }
-        }
+        let gamma = k > 0 ? dot(s[k - 1], y[k - 1]) / dot(y[k - 1], applyP(y[k - 1])) : initialScale
+        q = applyP(q)
+        for t in q.indices { q[t] *= gamma }
         for i in 0..<k {
             let beta = dot(y[i], q) / dot(s[i], y[i])
             for t in q.indices { q[t] += (alphas[i] - beta) * s[i][t] }

@@ -25,6 +25,11 @@ public final class MaskedLoss {
     private let sTransposed: SparseMatrix?
     /// ‖v_i‖² for the fused interactions path.
     private var rowNormsBuffer: [Double] = []
+    /// n_i − X_ii for the fused path (and scratch for the second half's partial row norms).
+    private var excessBuffer: [Double] = []
+
+    /// VᵀV at the V of the last evaluation (full symmetric storage; every path computes it).
+    public var gramOfLastEvaluation: Matrix { gram }
 
     /// Evaluations of the loss (with or without gradient).
     public private(set) var lossEvaluations = 0
@@ -43,6 +48,7 @@ public final class MaskedLoss {
             self.sv = Matrix(rows: s.rows, columns: dimension)
             self.sTransposed = s.transposed
             self.rowNormsBuffer = [Double](repeating: 0, count: problem.itemCount)
+            self.excessBuffer = [Double](repeating: 0, count: problem.itemCount)
         } else {
             self.sv = Matrix(rows: 0, columns: 0)
             self.sTransposed = nil
@@ -100,12 +106,14 @@ public final class MaskedLoss {
     public func loss(_ v: Matrix) -> Double {
         checkShape(v)
         lossEvaluations += 1
+        if case let .interactions(s) = problem.source, s.nonzeroCount > 0 {
+            operatorApplications += dimension
+            let quadratic = productAndRowNorms(v)
+            BLAS.syrk(.transpose, v, into: &gram)
+            return assemble(gramNorm: Self.symmetricNormSquared(gram), quadratic: quadratic, rowNorms: rowNormsBuffer)
+        }
         BLAS.syrk(.transpose, v, into: &gram)
         let quadratic = quadraticForm(v, needXV: false)
-        if case .interactions = problem.source {
-            rowNormsBuffer.withUnsafeMutableBufferPointer { ImplicitKernels.rowNorms(v, into: $0.baseAddress!) }
-            return assemble(gramNorm: gram.frobeniusNormSquared, quadratic: quadratic, rowNorms: rowNormsBuffer)
-        }
         return assemble(gramNorm: gram.frobeniusNormSquared, quadratic: quadratic, rowNorms: v.rowNormsSquared)
     }
 
@@ -115,10 +123,10 @@ public final class MaskedLoss {
         precondition(gradient.rows == v.rows && gradient.columns == v.columns, "gradient buffer has the wrong shape")
         lossEvaluations += 1
         gradientEvaluations += 1
-        BLAS.syrk(.transpose, v, into: &gram)
         if case let .interactions(s) = problem.source, s.nonzeroCount > 0 {
             return fusedLossAndGradient(s, v, gradient: &gradient)
         }
+        BLAS.syrk(.transpose, v, into: &gram)
         let quadratic = quadraticForm(v, needXV: true)
         let rowNorms = v.rowNormsSquared
         let value = assemble(gramNorm: gram.frobeniusNormSquared, quadratic: quadratic, rowNorms: rowNorms)
@@ -145,28 +153,60 @@ public final class MaskedLoss {
         return value
     }
 
-    /// The interactions path: row norms and SV, then one fused pass writes
-    /// −4·(XV + diag(n − X_ii)·V) with XV = Sᵀ(SV), and gemm adds 4·V·G with β = 1 (no separate
-    /// assembly pass, no XV buffer).
+    /// The interactions path: one pass over V gives SV and the row norms (streaming over items),
+    /// one fused pass writes −4·(XV + diag(n − X_ii)·V) with XV = Sᵀ(SV), then syrk gives VᵀV
+    /// and gemm adds 4·V·G with β = 1 (no separate assembly pass, no XV buffer). The sparse work
+    /// runs before the two BLAS calls so that they follow each other directly.
     private func fusedLossAndGradient(_ s: SparseMatrix, _ v: Matrix, gradient: inout Matrix) -> Double {
         operatorApplications += dimension
         let m = v.rows
         let diagonal = problem.diagonal
-        s.multiply(v, into: &sv)
-        var excess = [Double](repeating: 0, count: m)
-        rowNormsBuffer.withUnsafeMutableBufferPointer { norms in
-            ImplicitKernels.rowNorms(v, into: norms.baseAddress!)
-            for i in 0..<m { excess[i] = norms[i] - diagonal[i] }
+        let quadratic = productAndRowNorms(v)
+        rowNormsBuffer.withUnsafeBufferPointer { norms in
+            excessBuffer.withUnsafeMutableBufferPointer { ex in
+                for i in 0..<m { ex[i] = norms[i] - diagonal[i] }
+            }
         }
         sv.storage.withUnsafeBufferPointer { svp in
-            excess.withUnsafeBufferPointer { ex in
+            excessBuffer.withUnsafeBufferPointer { ex in
                 ImplicitKernels.assembleColumns(st: sTransposed!, sv: svp.baseAddress!, v: v, excess: ex.baseAddress!,
                                                 gradient: &gradient)
             }
         }
-        let value = assemble(gramNorm: gram.frobeniusNormSquared, quadratic: sv.frobeniusNormSquared, rowNorms: rowNormsBuffer)
+        BLAS.syrk(.transpose, v, into: &gram)
+        let value = assemble(gramNorm: Self.symmetricNormSquared(gram), quadratic: quadratic, rowNorms: rowNormsBuffer)
         BLAS.gemm(.none, v, .none, gram, alpha: 4, beta: 1, into: &gradient)
         return value
+    }
+
+    /// SV into `sv` and ‖v_i‖² into `rowNormsBuffer` in one pass over V (interactions only);
+    /// returns ‖SV‖²_F. `excessBuffer` serves as scratch.
+    private func productAndRowNorms(_ v: Matrix) -> Double {
+        rowNormsBuffer.withUnsafeMutableBufferPointer { norms in
+            excessBuffer.withUnsafeMutableBufferPointer { scratch in
+                ImplicitKernels.productAndRowNorms(st: sTransposed!, v: v, sv: &sv, norms: norms.baseAddress!,
+                                                   scratch: scratch.baseAddress!)
+            }
+        }
+    }
+
+    /// ‖G‖²_F of a symmetric G from its upper triangle: Σ G_jj² + 2·Σ_{i<j} G_ij² (compensated),
+    /// half the terms of the full sum.
+    static func symmetricNormSquared(_ g: Matrix) -> Double {
+        precondition(g.isSquare)
+        let n = g.rows
+        return g.storage.withUnsafeBufferPointer { p in
+            var off = CompensatedSum(), diag = CompensatedSum()
+            for j in 0..<n {
+                let col = p.baseAddress! + j * n
+                for i in 0..<j { off.add(col[i] * col[i]) }
+                diag.add(col[j] * col[j])
+            }
+            var total = CompensatedSum()
+            total.add(2 * off.value)
+            total.add(diag.value)
+            return total.value
+        }
     }
 
     /// ∇L(V) as a new matrix, with the loss.

@@ -78,7 +78,7 @@ public struct SolverSettings: Sendable {
     public var imputeInner: AlternatingImputation.Inner = .subspace
     public var learningRate: Double = 1e-2
     public var adamSchedule: Adam.Schedule = .plateau
-    public var lbfgsMemory: Int = 10
+    public var lbfgsMemory: Int = 5
     public var lbfgsPreconditioning: LBFGS.Preconditioning = .gram
     public var sampled = SampledSettings()
 

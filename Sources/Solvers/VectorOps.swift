@@ -25,6 +25,16 @@ enum Flat {
         }
     }
 
+    /// out ← α·a (in place: no copy-on-write of a shared buffer).
+    static func copy(_ a: Matrix, scaledBy alpha: Double, into out: inout Matrix) {
+        precondition(a.count == out.count)
+        a.storage.withUnsafeBufferPointer { pa in
+            out.storage.withUnsafeMutableBufferPointer { po in
+                for k in 0..<pa.count { po[k] = alpha * pa[k] }
+            }
+        }
+    }
+
     static func scale(_ a: inout Matrix, by s: Double) {
         a.storage.withUnsafeMutableBufferPointer { p in for k in 0..<p.count { p[k] *= s } }
     }

@@ -138,9 +138,9 @@ struct RunOptions: ParsableArguments {
     var adamSchedule: Adam.Schedule = .plateau
 
     @Option(help: "L-BFGS memory (number of correction pairs).")
-    var memory: Int = 10
+    var memory: Int = 5
 
-    @Option(help: "L-BFGS initial inverse Hessian: gram (right-preconditioned by (VᵀV)⁻¹) or none (γ·I).")
+    @Option(help: "L-BFGS initial inverse Hessian: gram (right-preconditioned by diag(VᵀV)⁻¹ of the start) or none (γ·I).")
     var preconditioning: LBFGS.Preconditioning = .gram
 
     @Flag(help: "No progress output.")
