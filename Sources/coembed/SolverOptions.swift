@@ -40,7 +40,7 @@ struct SampledOptionGroup: ParsableArguments {
     @Option(help: "SGNS noise distribution exponent α (noise ∝ likes^α; 0 = uniform).")
     var noisePower: Double = 0.75
 
-    @Option(help: "SGNS negative sharing: B contexts of one target share one draw of K negatives and are updated with BLAS (0 = per-pair updates).")
+    @Option(help: "SGNS negative sharing: B contexts of one target share one draw of K negatives and are updated with BLAS (0 = per-pair updates; 8 recommended).")
     var shareNegatives: Int = 0
 
     @Option(help: "Sampled-softmax candidates per example.")

@@ -13,7 +13,7 @@ Coembed's `--sampled-output average --similarity cosine`; `--alpha 0` is uniform
 Run from the project root after `make release`:
     python3 experiments/sampled/gensim_compare.py [--epochs 10] [--dim 300]
     python3 experiments/sampled/gensim_compare.py --alpha 0 --output average --similarity cosine \
-        --coembed-share 0 64
+        --coembed-share 0 8
 """
 import argparse, csv, os, re, statistics, subprocess, sys, tempfile, time
 

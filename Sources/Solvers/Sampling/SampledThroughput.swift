@@ -39,8 +39,8 @@ public enum SampledThroughput {
         return try SparseMatrix(rows: users, columns: items, triplets: triplets)
     }
 
-    /// Runs SGNS (per-pair SGD, shared negatives with B = 16, Adam), sampled softmax and in-batch negatives (full and shifted) with their defaults
-    /// (apart from `threads` and `pairs`) for `epochs` epochs at dimension `dimension` and
+    /// Runs SGNS (per-pair SGD, shared negatives with B = 8, Adam), sampled softmax and in-batch
+    /// negatives (full and shifted) with their defaults (apart from `threads` and `pairs`) for `epochs` epochs at dimension `dimension` and
     /// reports their rates. Build in release mode for meaningful numbers.
     public static func measure(_ s: SparseMatrix, dimension: Int = 300, epochs: Int = 2, threads: Int = 2,
                                pairs: PairSelection = .default, seed: UInt64 = 1) throws -> [Measurement] {
@@ -57,7 +57,7 @@ public enum SampledThroughput {
         }
         return [
             try run(SkipGramNegativeSampling(pairs: pairs, threads: threads)),
-            try run(SkipGramNegativeSampling(pairs: pairs, threads: threads, sharedNegatives: 16)),
+            try run(SkipGramNegativeSampling(pairs: pairs, threads: threads, sharedNegatives: 8)),
             try run(SkipGramNegativeSampling(pairs: pairs, optimizer: .adam(), threads: threads)),
             try run(SampledSoftmax(pairs: pairs, threads: threads)),
             try run(InBatchNegatives(pairs: pairs)),
