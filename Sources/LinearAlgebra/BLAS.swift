@@ -43,6 +43,19 @@ public enum BLAS {
         }
     }
 
+    /// Row-major C ← α·op(A)·op(B) + β·C on raw pointers, for hot loops that own their scratch
+    /// buffers (op(A) is m × k, op(B) k × n, C m × n; leading dimensions in elements). Unchecked:
+    /// the caller guarantees the buffers. Small products (m·n·k below OpenBLAS's threading
+    /// threshold, 262 144 by default) run on the calling thread.
+    @inline(__always)
+    public static func gemm(rowMajor transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int, alpha: Double,
+                            _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
+                            beta: Double, _ c: UnsafeMutablePointer<Double>, ldc: Int) {
+        if m <= 0 || n <= 0 { return }
+        cblas_dgemm(CblasRowMajor, transA.cblas, transB.cblas, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda),
+                    b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
     /// op(A)·op(B) as a new matrix.
     public static func multiply(_ a: Matrix, _ transA: Transpose = .none, _ b: Matrix, _ transB: Transpose = .none) -> Matrix {
         let m = transA == .none ? a.rows : a.columns

@@ -28,6 +28,8 @@ public struct SampledSettings: Sendable {
     public var threads: Int = 2
     public var negatives: Int = 5
     public var noisePower: Double = 0.75
+    /// sgns negative sharing: contexts per shared draw of negatives (0 = per-pair updates).
+    public var sharedNegatives: Int = 0
     public var candidates: Int = 20
     public var candidateSampler: CandidateDistribution = .logUniform
     public var batchSize: Int = 256
@@ -149,7 +151,7 @@ public enum SolverCatalog {
                 let method = SkipGramNegativeSampling(
                     negatives: sm.negatives, noisePower: sm.noisePower, pairs: sm.pairs,
                     optimizer: sm.optimizer(defaultAdamRate: nil), initialization: sm.initialization ?? .word2vec,
-                    output: sm.output, threads: sm.threads)
+                    output: sm.output, threads: sm.threads, sharedNegatives: sm.sharedNegatives)
                 return try Driver.run(method, problem: problem, dimension: settings.dimension, initialization: describe,
                                       seed: settings.seed, options: sampledOptions)
             case .sampledSoftmax:

@@ -40,6 +40,9 @@ struct SampledOptionGroup: ParsableArguments {
     @Option(help: "SGNS noise distribution exponent α (noise ∝ likes^α; 0 = uniform).")
     var noisePower: Double = 0.75
 
+    @Option(help: "SGNS negative sharing: B contexts of one target share one draw of K negatives and are updated with BLAS (0 = per-pair updates; 8 recommended).")
+    var shareNegatives: Int = 0
+
     @Option(help: "Sampled-softmax candidates per example.")
     var candidates: Int = 20
 
@@ -71,6 +74,8 @@ struct SampledOptionGroup: ParsableArguments {
         guard threads >= 1, negatives >= 1, candidates >= 1, batchSize >= 2 else {
             throw ValidationError("--threads, --negatives, --candidates must be ≥ 1 and --batch-size ≥ 2")
         }
+        guard (0...1024).contains(shareNegatives) else { throw ValidationError("--share-negatives must be 0 (off) … 1024") }
+        if shareNegatives > 0 && sampledAdam { throw ValidationError("--share-negatives trains with SGD; drop --sampled-adam") }
         guard noisePower >= 0, noisePower.isFinite, temperature > 0, temperature.isFinite else {
             throw ValidationError("--noise-power must be ≥ 0 and --temperature > 0")
         }
@@ -88,6 +93,7 @@ struct SampledOptionGroup: ParsableArguments {
         s.threads = threads
         s.negatives = negatives
         s.noisePower = noisePower
+        s.sharedNegatives = shareNegatives
         s.candidates = candidates
         s.candidateSampler = candidateSampler
         s.batchSize = batchSize

@@ -108,6 +108,11 @@ struct SolverSpec: Equatable {
         "sampled-output": { s, v in s.sampled.output = try parse(v) },
         "threads": { s, v in s.sampled.threads = try atLeastOne(v) },
         "negatives": { s, v in s.sampled.negatives = try atLeastOne(v) },
+        "share-negatives": { s, v in
+            let b: Int = try parse(v)
+            guard (0...1024).contains(b) else { throw BadValue(description: "must be 0 (per pair) to 1024") }
+            s.sampled.sharedNegatives = b
+        },
         "noise-power": { s, v in let a: Double = try parse(v); guard a >= 0, a.isFinite else { throw BadValue(description: "must be ≥ 0") }; s.sampled.noisePower = a },
         "candidates": { s, v in s.sampled.candidates = try atLeastOne(v) },
         "candidate-sampler": { s, v in s.sampled.candidateSampler = try parse(v) },

@@ -5,10 +5,17 @@ seeded hold-out split Coembed uses (window covering the whole set, no window shr
 K, α and D), reports training throughput (positive pairs per second) and evaluates HitRate@10 and
 NDCG@10 with `coembed evaluate --holdout`, so the two libraries are compared on equal terms.
 
+With `--coembed-share` (a list of `--share-negatives` values, 0 = per-pair updates) it also runs
+`coembed solve --solver sgns --pairs all` with the same settings and prints one side-by-side table.
+`--output average --similarity cosine` evaluates gensim's (wv + syn1neg)/2 with cosine scoring,
+Coembed's `--sampled-output average --similarity cosine`; `--alpha 0` is uniform noise in both.
+
 Run from the project root after `make release`:
     python3 experiments/sampled/gensim_compare.py [--epochs 10] [--dim 300]
+    python3 experiments/sampled/gensim_compare.py --alpha 0 --output average --similarity cosine \
+        --coembed-share 0 8
 """
-import argparse, csv, os, subprocess, sys, tempfile, time
+import argparse, csv, os, re, statistics, subprocess, sys, tempfile, time
 
 import numpy as np
 
@@ -20,7 +27,12 @@ def main():
     ap.add_argument("--negatives", type=int, default=5)
     ap.add_argument("--alpha", type=float, default=0.75)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--output", choices=["input", "average"], default="input",
+                    help="embedding evaluated: wv (input) or (wv + syn1neg)/2 (average)")
+    ap.add_argument("--similarity", choices=["dot", "cosine"], default="dot")
     ap.add_argument("--coembed", default=".build/release/coembed")
+    ap.add_argument("--coembed-share", type=int, nargs="*", default=[],
+                    help="also run coembed sgns --pairs all with these --share-negatives values (0 = per-pair)")
     args = ap.parse_args()
     try:
         from gensim.models import Word2Vec
@@ -51,17 +63,53 @@ def main():
     model.train(sentences, total_examples=len(sentences), epochs=args.epochs)
     seconds = time.perf_counter() - t0
     pairs = pairs_per_epoch * args.epochs
-    print(f"gensim {__import__('gensim').__version__}: {args.epochs} epochs, {pairs} positive pairs in {seconds:.2f} s "
+    version = __import__('gensim').__version__
+    print(f"gensim {version}: {args.epochs} epochs, {pairs} positive pairs in {seconds:.2f} s "
           f"= {pairs / seconds:,.0f} pairs/s ({pairs * (1 + args.negatives) / seconds:,.0f} incl. negatives)")
 
     V = np.zeros((len(items), args.dim))
     for row, m in enumerate(items):
         if str(m) in model.wv:
-            V[row] = model.wv[str(m)]
+            key = model.wv.key_to_index[str(m)]
+            V[row] = model.wv.vectors[key]
+            if args.output == "average":
+                V[row] = 0.5 * (V[row] + model.syn1neg[key])
     path = os.path.join(tmp, "gensim.npy")
     np.save(path, V)
-    subprocess.run([args.coembed, "evaluate", "--ratings", args.ratings, "--embedding", path,
-                    "--holdout", "--seed", str(args.seed), "-k", "10"], check=True)
+    out = subprocess.run([args.coembed, "evaluate", "--ratings", args.ratings, "--embedding", path,
+                          "--holdout", "--seed", str(args.seed), "-k", "10", "--similarity", args.similarity],
+                         check=True, capture_output=True, text=True).stdout
+    print(out, end="")
+    rows = [(f"gensim {version} (2 workers)", pairs / seconds, pairs * (1 + args.negatives) / seconds, quality(out))]
+
+    for share in args.coembed_share:
+        trace = os.path.join(tmp, f"coembed{share}.csv")
+        cmd = [args.coembed, "solve", "--ratings", args.ratings, "--solver", "sgns", "--dim", str(args.dim),
+               "--pairs", "all", "--epochs", str(args.epochs), "--negatives", str(args.negatives),
+               "--noise-power", str(args.alpha), "--sampled-output", args.output, "--similarity", args.similarity,
+               "--share-negatives", str(share), "--seed", str(args.seed), "--holdout", "--quiet", "--trace", trace,
+               "--output", os.path.join(tmp, f"coembed{share}.npy")]
+        print(" ".join(cmd))
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        print(out, end="")
+        steps = [r for r in csv.DictReader(open(trace)) if r["pairsPerSecond"]]
+        pps = statistics.median(float(r["pairsPerSecond"]) for r in steps)
+        sps = statistics.median(float(r["scoredPairsPerSecond"]) for r in steps)
+        name = "per-pair" if share == 0 else f"--share-negatives {share}"
+        rows.append((f"Coembed sgns {name} (2 threads, median epoch)", pps, sps, quality(out)))
+
+    print(f"\nK = {args.negatives}, α = {args.alpha}, D = {args.dim}, {args.epochs} epochs, "
+          f"output {args.output}, similarity {args.similarity}\n")
+    print("| | positive pairs/s | incl. negatives | HitRate@10 | NDCG@10 |\n| --- | --: | --: | --: | --: |")
+    for name, pps, sps, (hr, ndcg) in rows:
+        print(f"| {name} | {pps:,.0f} | {sps:,.0f} | {hr} | {ndcg} |")
+
+
+def quality(text):
+    """(HitRate@10, NDCG@10) from coembed's output."""
+    hr = re.search(r"HitRate@10=([0-9.]+)", text)
+    ndcg = re.search(r"NDCG@10=([0-9.]+)", text)
+    return (hr.group(1) if hr else "?", ndcg.group(1) if ndcg else "?")
 
 if __name__ == "__main__":
     main()

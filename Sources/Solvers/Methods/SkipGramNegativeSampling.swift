@@ -25,6 +25,11 @@ import LinearAlgebra
 /// other methods on one scale; the sampled objective itself is in the extras (`sampledLoss`,
 /// averaged over the epoch's examples as they were visited), with `pairs`, `scoredPairs`
 /// (positives plus negatives), `pairsPerSecond` and `scoredPairsPerSecond`.
+///
+/// `sharedNegatives` = B > 0 switches to negative sharing (see `SharedNegatives`): the K noise
+/// items are drawn once per batch of up to B contexts of one target and the batch is updated with
+/// three small matrix products (BLAS). Same positive pairs per epoch, K + 1 scores per pair, SGD
+/// only. 0 (the default) keeps word2vec's per-pair updates.
 public struct SkipGramNegativeSampling: SolverMethod {
     /// K, noise items per positive pair.
     public var negatives: Int
@@ -36,10 +41,12 @@ public struct SkipGramNegativeSampling: SolverMethod {
     public var output: SampledOutput
     /// Worker threads (Hogwild). 1 makes the run deterministic.
     public var threads: Int
+    /// B: contexts of one target sharing one draw of K negatives (1…1024); 0 = per-pair updates.
+    public var sharedNegatives: Int
 
     public init(negatives: Int = 5, noisePower: Double = 0.75, pairs: PairSelection = .default,
                 optimizer: SampledOptimizer = .default, initialization: SampledInitialization = .word2vec,
-                output: SampledOutput = .input, threads: Int = 2) {
+                output: SampledOutput = .input, threads: Int = 2, sharedNegatives: Int = 0) {
         self.negatives = negatives
         self.noisePower = noisePower
         self.pairs = pairs
@@ -47,6 +54,7 @@ public struct SkipGramNegativeSampling: SolverMethod {
         self.initialization = initialization
         self.output = output
         self.threads = threads
+        self.sharedNegatives = sharedNegatives
     }
 
     public var name: String { "sgns" }
@@ -68,6 +76,12 @@ public struct SkipGramNegativeSampling: SolverMethod {
         }
         try pairs.validate()
         try optimizer.validate()
+        guard (0...SharedNegatives.maxBatch).contains(sharedNegatives) else {
+            throw ProblemError.invalidOption("sgns shared-negative batch must be 0 (off) … \(SharedNegatives.maxBatch), got \(sharedNegatives)")
+        }
+        guard sharedNegatives == 0 || !optimizer.isAdam else {
+            throw ProblemError.invalidOption("sgns negative sharing trains with SGD only (not Adam)")
+        }
         let s = try SampledSetup.interactions(context, method: name)
         let source = try PairSource(s)
         let noise = try AliasTable(weights: SampledSetup.noiseWeights(s, power: noisePower))
@@ -79,9 +93,16 @@ public struct SkipGramNegativeSampling: SolverMethod {
     }
 
     public func step(_ state: inout State, context: SolverContext) throws -> StepReport {
-        let objective = SGNSObjective(noise: state.noise, negatives: negatives)
-        let stats = PairTrainer.epoch(objective, tables: state.tables, source: state.source, selection: pairs,
+        let stats: EpochStatistics
+        if sharedNegatives > 0 {
+            stats = SharedNegatives.epoch(noise: state.noise, negatives: negatives, batch: sharedNegatives,
+                                          tables: state.tables, source: state.source, selection: pairs,
+                                          optimizer: optimizer, threads: threads, epochIndex: state.epoch, &state.random)
+        } else {
+            let objective = SGNSObjective(noise: state.noise, negatives: negatives)
+            stats = PairTrainer.epoch(objective, tables: state.tables, source: state.source, selection: pairs,
                                       optimizer: optimizer, threads: threads, epochIndex: state.epoch, &state.random)
+        }
         state.epoch += 1
         state.loss = context.objective.loss(state.tables.embedding(output))
         return StepReport(stepSize: optimizer.rate(progress: Double(state.epoch)), extras: stats.extras)

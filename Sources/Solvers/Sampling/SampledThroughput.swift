@@ -39,8 +39,8 @@ public enum SampledThroughput {
         return try SparseMatrix(rows: users, columns: items, triplets: triplets)
     }
 
-    /// Runs SGNS, sampled softmax and in-batch negatives (full and shifted) with their defaults
-    /// (apart from `threads` and `pairs`) for `epochs` epochs at dimension `dimension` and
+    /// Runs SGNS (per-pair SGD, shared negatives with B = 8, Adam), sampled softmax and in-batch
+    /// negatives (full and shifted) with their defaults (apart from `threads` and `pairs`) for `epochs` epochs at dimension `dimension` and
     /// reports their rates. Build in release mode for meaningful numbers.
     public static func measure(_ s: SparseMatrix, dimension: Int = 300, epochs: Int = 2, threads: Int = 2,
                                pairs: PairSelection = .default, seed: UInt64 = 1) throws -> [Measurement] {
@@ -51,12 +51,13 @@ public enum SampledThroughput {
             let steps = result.trace.dropFirst()
             let count = Double(max(1, steps.count))
             func mean(_ key: String) -> Double { steps.reduce(0) { $0 + ($1.extras[key] ?? 0) } / count }
-            return Measurement(method: result.method + (M.self == InBatchNegatives.self ? "(\(describe(method)))" : ""),
+            return Measurement(method: result.method + describe(method),
                                pairsPerSecond: mean("pairsPerSecond"), scoredPairsPerSecond: mean("scoredPairsPerSecond"),
                                pairsPerEpoch: mean("pairs"))
         }
         return [
             try run(SkipGramNegativeSampling(pairs: pairs, threads: threads)),
+            try run(SkipGramNegativeSampling(pairs: pairs, threads: threads, sharedNegatives: 8)),
             try run(SkipGramNegativeSampling(pairs: pairs, optimizer: .adam(), threads: threads)),
             try run(SampledSoftmax(pairs: pairs, threads: threads)),
             try run(InBatchNegatives(pairs: pairs)),
@@ -65,10 +66,13 @@ public enum SampledThroughput {
     }
 
     private static func describe<M: SolverMethod>(_ method: M) -> String {
+        if let m = method as? SkipGramNegativeSampling {
+            return (m.optimizer.isAdam ? "(Adam)" : "(SGD)") + (m.sharedNegatives > 0 ? "(shared negatives, B=\(m.sharedNegatives))" : "")
+        }
         guard let m = method as? InBatchNegatives else { return "" }
         switch m.negatives {
-        case .full: return "full, B=\(m.batchSize)"
-        case let .shifted(k): return "shifted \(k), B=\(m.batchSize)"
+        case .full: return "(full, B=\(m.batchSize))"
+        case let .shifted(k): return "(shifted \(k), B=\(m.batchSize))"
         }
     }
 }
