@@ -128,14 +128,7 @@ struct SGNSKernel: PairKernel {
     mutating func prepare(center: Int, positive: Int, targets: UnsafeMutablePointer<Int32>,
                           _ rng: inout SeededGenerator) -> Int {
         targets[0] = Int32(truncatingIfNeeded: positive)
-        var n = 1
-        for _ in 0..<negatives {
-            let x = noise.sample(&rng)
-            if x == positive { continue }
-            targets[n] = Int32(truncatingIfNeeded: x)
-            n &+= 1
-        }
-        return n
+        return 1 + noise.drawNegatives(negatives, excluding: positive, into: targets + 1, &rng)
     }
 
     /// ℓ = −log σ(s₀) − Σ_{c≥1} log σ(−s_c); ∂ℓ/∂s₀ = σ(s₀) − 1, ∂ℓ/∂s_c = σ(s_c).
@@ -148,6 +141,23 @@ struct SGNSKernel: PairKernel {
             z[c] = RowKernels.sigmoid(z[c])
         }
         return loss
+    }
+}
+
+extension AliasTable {
+    /// Draws `count` noise items into `out`, dropping draws equal to `excluded` (a positive is
+    /// never its own negative, as in word2vec); returns how many were kept.
+    @inline(__always)
+    func drawNegatives(_ count: Int, excluding excluded: Int, into out: UnsafeMutablePointer<Int32>,
+                       _ rng: inout SeededGenerator) -> Int {
+        var n = 0
+        for _ in 0..<count {
+            let x = sample(&rng)
+            if x == excluded { continue }
+            out[n] = Int32(truncatingIfNeeded: x)
+            n &+= 1
+        }
+        return n
     }
 }
 

@@ -76,6 +76,19 @@ enum PairTrainer {
         _ objective: O, tables: EmbeddingTables, source: PairSource, selection: PairSelection,
         optimizer: SampledOptimizer, threads: Int, epochIndex: Int, _ rng: inout SeededGenerator
     ) -> EpochStatistics {
+        runEpoch(source: source, selection: selection, threads: threads, &rng) { tasks, local in
+            worker(objective, tables: tables, source: source, selection: selection, optimizer: optimizer,
+                   tasks: tasks, epochIndex: epochIndex, &local)
+        }
+    }
+
+    /// The threading shared by every pair trainer: plans the epoch's tasks, runs one worker per
+    /// chunk with its own split of a fresh seeded stream (Hogwild on the shared tables), and adds
+    /// up what the workers did.
+    static func runEpoch(
+        source: PairSource, selection: PairSelection, threads: Int, _ rng: inout SeededGenerator,
+        worker: @escaping @Sendable ([PairTask], inout SeededGenerator) -> (pairs: Int, scored: Int, lossSum: Double)
+    ) -> EpochStatistics {
         let chunks = source.plan(selection, parts: threads, &rng)
         let streams = SeededGenerator(seed: rng.next())
         let results = SharedBuffer<Double>(repeating: 0, count: 3 * threads)
@@ -83,8 +96,7 @@ enum PairTrainer {
         let t0 = clock.now
         let work: @Sendable (Int) -> Void = { t in
             var local = streams.split(t)
-            let r = worker(objective, tables: tables, source: source, selection: selection, optimizer: optimizer,
-                           tasks: chunks[t], epochIndex: epochIndex, &local)
+            let r = worker(chunks[t], &local)
             results[3 * t] = Double(r.pairs)
             results[3 * t + 1] = Double(r.scored)
             results[3 * t + 2] = r.lossSum

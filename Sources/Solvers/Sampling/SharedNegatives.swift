@@ -86,29 +86,10 @@ enum SharedNegatives {
     static func epoch(noise: AliasTable, negatives: Int, batch: Int, tables: EmbeddingTables, source: PairSource,
                       selection: PairSelection, optimizer: SampledOptimizer, threads: Int, epochIndex: Int,
                       _ rng: inout SeededGenerator) -> EpochStatistics {
-        let chunks = source.plan(selection, parts: threads, &rng)
-        let streams = SeededGenerator(seed: rng.next())
-        let results = SharedBuffer<Double>(repeating: 0, count: 3 * threads)
-        let clock = ContinuousClock()
-        let t0 = clock.now
-        let work: @Sendable (Int) -> Void = { t in
-            var local = streams.split(t)
-            let r = worker(noise: noise, negatives: negatives, batch: batch, tables: tables, source: source,
-                           selection: selection, optimizer: optimizer, tasks: chunks[t], epochIndex: epochIndex, &local)
-            results[3 * t] = Double(r.pairs)
-            results[3 * t + 1] = Double(r.scored)
-            results[3 * t + 2] = r.lossSum
+        PairTrainer.runEpoch(source: source, selection: selection, threads: threads, &rng) { tasks, local in
+            worker(noise: noise, negatives: negatives, batch: batch, tables: tables, source: source,
+                   selection: selection, optimizer: optimizer, tasks: tasks, epochIndex: epochIndex, &local)
         }
-        if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }
-        let elapsed = clock.now - t0
-        var stats = EpochStatistics()
-        for t in 0..<threads {
-            stats.pairs += Int(results[3 * t])
-            stats.scored += Int(results[3 * t + 1])
-            stats.lossSum += results[3 * t + 2]
-        }
-        stats.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        return stats
     }
 
     /// Targets between two hand-overs of a user's input rows to the shared table (`all`).
@@ -154,13 +135,7 @@ enum SharedNegatives {
         /// returns 1 + the number of negatives (draws equal to j are skipped, as in word2vec).
         func prepare(target j: Int, _ rng: inout SeededGenerator) -> Int {
             targets[0] = Int32(truncatingIfNeeded: j)
-            var t = 1
-            for _ in 0..<negatives {
-                let x = noise.sample(&rng)
-                if x == j { continue }
-                targets[t] = Int32(truncatingIfNeeded: x)
-                t &+= 1
-            }
+            let t = 1 + noise.drawNegatives(negatives, excluding: j, into: targets + 1, &rng)
             for o in 0..<t { (outputs + o &* d).update(from: output + Int(targets[o]) &* d, count: d) }
             return t
         }
