@@ -14,4 +14,4 @@ SOLVERS+=",in-batch,in-batch:sampled-output=average"
   --dim 300 --time-limit 600 --max-iterations 100000 --epochs 10 --seed 0 \
   --holdout -k 10 --report out/quality
 mkdir -p experiments/sampled/results
-cp out/quality/report.md out/quality/results.csv experiments/sampled/results/
+cp out/quality/report.md out/quality/results.csv out/quality/results.tex out/quality/convergence.svg experiments/sampled/results/
