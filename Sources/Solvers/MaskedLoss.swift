@@ -43,7 +43,8 @@ public final class MaskedLoss {
         self.problem = problem
         self.dimension = dimension
         self.gram = Matrix(rows: dimension, columns: dimension)
-        self.xv = Matrix(rows: problem.itemCount, columns: dimension)
+        // Allocated on first use: the fused interactions path never needs XV (23 MB at M = 9724, D = 300).
+        self.xv = Matrix(rows: 0, columns: 0)
         if case let .interactions(s) = problem.source {
             self.sv = Matrix(rows: s.rows, columns: dimension)
             self.sTransposed = s.transposed
@@ -63,6 +64,7 @@ public final class MaskedLoss {
     /// ⟨V, XV⟩; fills `xv` with XV when `needXV` (always for explicit X).
     private func quadraticForm(_ v: Matrix, needXV: Bool) -> Double {
         operatorApplications += dimension
+        if xv.rows != problem.itemCount { xv = Matrix(rows: problem.itemCount, columns: dimension) }
         switch problem.source {
         case let .interactions(s):
             s.multiply(v, into: &sv)
