@@ -33,8 +33,7 @@ public struct SampledSettings: Sendable {
     public var candidates: Int = 20
     public var candidateSampler: CandidateDistribution = .logUniform
     public var batchSize: Int = 256
-    /// nil = the full B × B softmax; k = k shifted copies of the batch.
-    public var shiftedNegatives: Int? = nil
+    public var inBatchNegatives: InBatchNegatives.Negatives = .full
     public var correction: InBatchNegatives.Correction = .counts
     public var temperature: Double = 0.05
     public var normalize: Bool = true
@@ -163,7 +162,7 @@ public enum SolverCatalog {
                                       seed: settings.seed, options: sampledOptions)
             default:
                 let method = InBatchNegatives(
-                    batchSize: sm.batchSize, negatives: sm.shiftedNegatives.map { .shifted($0) } ?? .full,
+                    batchSize: sm.batchSize, negatives: sm.inBatchNegatives,
                     correction: sm.correction, temperature: sm.temperature, normalize: sm.normalize, pairs: sm.pairs,
                     optimizer: sm.optimizer(defaultAdamRate: 0.01), initialization: sm.initialization ?? .uniform,
                     output: sm.output)

@@ -17,7 +17,7 @@ struct SampledOptionGroup: ParsableArguments {
     var epochs: Int = 10
 
     @Option(help: "Positive pairs per epoch: 'all' enumerates every pair, a number r samples r pairs per like.")
-    var pairs: String = "10"
+    var pairs: PairSelection = .default
 
     @Option(help: "Sampled methods' learning rate (default: 0.025 SGD, 0.01 in-batch Adam, 0.001 --sampled-adam).")
     var sampledLearningRate: Double?
@@ -56,10 +56,10 @@ struct SampledOptionGroup: ParsableArguments {
     var batchSize: Int = 256
 
     @Option(help: "In-batch negatives: 'full' (B × B softmax) or a number NEG of shifted copies.")
-    var inBatchNegatives: String = "full"
+    var inBatchNegatives: InBatchNegatives.Negatives = .full
 
     @Option(help: "In-batch logQ correction: none, counts, or streaming.")
-    var logQ: String = "counts"
+    var logQ: InBatchNegatives.Correction = .counts
 
     @Option(help: "In-batch softmax temperature τ.")
     var temperature: Double = 0.05
@@ -67,25 +67,9 @@ struct SampledOptionGroup: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "In-batch L2 normalisation of the vectors.")
     var normalize = true
 
-    func validate() throws {
-        guard epochs >= 1 else { throw ValidationError("--epochs must be ≥ 1") }
-        if pairs != "all" { guard let r = Double(pairs), r > 0, r.isFinite else { throw ValidationError("--pairs must be 'all' or a positive number") } }
-        if let lr = sampledLearningRate, !(lr > 0 && lr.isFinite) { throw ValidationError("--sampled-learning-rate must be positive") }
-        guard threads >= 1, negatives >= 1, candidates >= 1, batchSize >= 2 else {
-            throw ValidationError("--threads, --negatives, --candidates must be ≥ 1 and --batch-size ≥ 2")
-        }
-        guard (0...1024).contains(shareNegatives) else { throw ValidationError("--share-negatives must be 0 (off) … 1024") }
-        if shareNegatives > 0 && sampledAdam { throw ValidationError("--share-negatives trains with SGD; drop --sampled-adam") }
-        guard noisePower >= 0, noisePower.isFinite, temperature > 0, temperature.isFinite else {
-            throw ValidationError("--noise-power must be ≥ 0 and --temperature > 0")
-        }
-        if inBatchNegatives != "full" { guard let k = Int(inBatchNegatives), k >= 1 else { throw ValidationError("--in-batch-negatives must be 'full' or a positive integer") } }
-        guard ["none", "counts", "streaming"].contains(logQ) else { throw ValidationError("--log-q must be none, counts or streaming") }
-    }
-
     func apply(to s: inout SampledSettings) {
         s.epochs = epochs
-        s.pairs = pairs == "all" ? .all : .sampled(perLike: Double(pairs)!)
+        s.pairs = pairs
         s.learningRate = sampledLearningRate
         s.adam = sampledAdam
         s.initialization = sampledInit
@@ -97,8 +81,8 @@ struct SampledOptionGroup: ParsableArguments {
         s.candidates = candidates
         s.candidateSampler = candidateSampler
         s.batchSize = batchSize
-        s.shiftedNegatives = inBatchNegatives == "full" ? nil : Int(inBatchNegatives)
-        s.correction = logQ == "none" ? .none : logQ == "counts" ? .counts : .streaming(rate: 0.05)
+        s.inBatchNegatives = inBatchNegatives
+        s.correction = logQ
         s.temperature = temperature
         s.normalize = normalize
         s.outputBias = outputBias
@@ -156,15 +140,10 @@ struct RunOptions: ParsableArguments {
 
     func validate() throws {
         guard dimension >= 1 else { throw ValidationError("--dim must be ≥ 1, got \(dimension)") }
-        guard maxIterations >= 0 else { throw ValidationError("--max-iterations must be ≥ 0") }
-        if let t = timeLimit, !(t > 0) { throw ValidationError("--time-limit must be positive") }
-        guard tolerance >= 0, gradientTolerance >= 0 else { throw ValidationError("tolerances must be ≥ 0") }
-        guard initScale > 0, initScale.isFinite else { throw ValidationError("--init-scale must be positive") }
-        guard learningRate > 0, learningRate.isFinite else { throw ValidationError("--learning-rate must be positive") }
-        guard memory >= 1 else { throw ValidationError("--memory must be ≥ 1") }
         if initialization != "eigen" && initialization != "random" && !FileManager.default.isReadableFile(atPath: initialization) {
             throw ValidationError("--init must be eigen, random, or a readable .npy file; cannot read '\(initialization)'")
         }
+        do { try settings.validate() } catch let error as ProblemError { throw ValidationError("--\(error.optionMessage)") }
     }
 
     var initialPoint: InitialPoint {

@@ -43,7 +43,7 @@ struct SolverSpec: Equatable {
         overrides.isEmpty ? kind.rawValue : "\(kind.rawValue) (\(overrides.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")))"
     }
 
-    /// `base` with the overrides applied, as a comparison run.
+    /// `base` with the overrides applied, checked by `SolverSettings.validate()` like the flags.
     func run(base: SolverSettings) throws -> ComparisonRun {
         var settings = base
         var similarity: Similarity?
@@ -54,6 +54,7 @@ struct SolverSpec: Equatable {
                 throw ValidationError("\(label): \(key)=\(value): \(error)")
             }
         }
+        do { try settings.validate() } catch let error as ProblemError { throw ValidationError("\(label): \(error.optionMessage)") }
         return ComparisonRun(label: label, kind: kind, settings: settings, similarity: similarity)
     }
 
@@ -64,24 +65,23 @@ struct SolverSpec: Equatable {
         return v
     }
 
-    private static func positive(_ value: String) throws -> Double {
-        let v: Double = try parse(value)
-        guard v > 0, v.isFinite else { throw BadValue(description: "must be a positive number") }
-        return v
+    typealias Setter = @Sendable (inout SolverSettings, String) throws -> Void
+
+    /// A setting parsed as its command-line type; its range is checked afterwards by `validate()`.
+    private static func field<T: ExpressibleByArgument>(_ path: WritableKeyPath<SolverSettings, T> & Sendable) -> Setter {
+        { s, v in s[keyPath: path] = try parse(v) }
     }
 
-    private static func atLeastOne(_ value: String) throws -> Int {
-        let v: Int = try parse(value)
-        guard v >= 1 else { throw BadValue(description: "must be ≥ 1") }
-        return v
+    private static func optionalField<T: ExpressibleByArgument>(_ path: WritableKeyPath<SolverSettings, T?> & Sendable) -> Setter {
+        { s, v in s[keyPath: path] = try parse(v, as: T.self) }
     }
 
     /// Per-solver settings by option name. The problem (data, D, seed) is shared by every row and
     /// cannot be overridden.
-    static let setters: [String: @Sendable (inout SolverSettings, String) throws -> Void] = [
-        "max-iterations": { s, v in s.maxIterations = try atLeastOne(v) },
-        "time-limit": { s, v in s.timeLimit = try positive(v) },
-        "tolerance": { s, v in let t: Double = try parse(v); guard t >= 0 else { throw BadValue(description: "must be ≥ 0") }; s.relativeTolerance = t },
+    static let setters: [String: Setter] = [
+        "max-iterations": field(\.maxIterations),
+        "time-limit": optionalField(\.timeLimit),
+        "tolerance": field(\.relativeTolerance),
         "init": { s, v in
             switch v {
             case "eigen": s.initialPoint = .eigen
@@ -90,44 +90,41 @@ struct SolverSpec: Equatable {
             }
         },
         "init-scale": { s, v in
-            let scale = try positive(v)
             guard case .random = s.initialPoint else { throw BadValue(description: "set init=random first") }
-            s.initialPoint = .random(scale: scale)
+            s.initialPoint = .random(scale: try parse(v))
         },
-        "learning-rate": { s, v in s.learningRate = try positive(v) },
-        "adam-schedule": { s, v in s.adamSchedule = try parse(v) },
-        "memory": { s, v in s.lbfgsMemory = try atLeastOne(v) },
-        "preconditioning": { s, v in s.lbfgsPreconditioning = try parse(v) },
-        "impute-inner": { s, v in s.imputeInner = try parse(v) },
-        "eigen-backend": { s, v in s.eigenBackend = try parse(v) },
-        "epochs": { s, v in s.sampled.epochs = try atLeastOne(v) },
-        "pairs": { s, v in s.sampled.pairs = try v == "all" ? .all : .sampled(perLike: positive(v)) },
-        "sampled-learning-rate": { s, v in s.sampled.learningRate = try positive(v) },
-        "sampled-adam": { s, v in s.sampled.adam = try parse(v) },
-        "sampled-init": { s, v in s.sampled.initialization = try parse(v) },
-        "sampled-output": { s, v in s.sampled.output = try parse(v) },
-        "threads": { s, v in s.sampled.threads = try atLeastOne(v) },
-        "negatives": { s, v in s.sampled.negatives = try atLeastOne(v) },
-        "share-negatives": { s, v in
-            let b: Int = try parse(v)
-            guard (0...1024).contains(b) else { throw BadValue(description: "must be 0 (per pair) to 1024") }
-            s.sampled.sharedNegatives = b
-        },
-        "noise-power": { s, v in let a: Double = try parse(v); guard a >= 0, a.isFinite else { throw BadValue(description: "must be ≥ 0") }; s.sampled.noisePower = a },
-        "candidates": { s, v in s.sampled.candidates = try atLeastOne(v) },
-        "candidate-sampler": { s, v in s.sampled.candidateSampler = try parse(v) },
-        "batch-size": { s, v in let b = try atLeastOne(v); guard b >= 2 else { throw BadValue(description: "must be ≥ 2") }; s.sampled.batchSize = b },
-        "in-batch-negatives": { s, v in s.sampled.shiftedNegatives = try v == "full" ? nil : atLeastOne(v) },
-        "log-q": { s, v in
-            switch v {
-            case "none": s.sampled.correction = .none
-            case "counts": s.sampled.correction = .counts
-            case "streaming": s.sampled.correction = .streaming(rate: 0.05)
-            default: throw BadValue(description: "must be none, counts or streaming")
-            }
-        },
-        "temperature": { s, v in s.sampled.temperature = try positive(v) },
-        "normalize": { s, v in s.sampled.normalize = try parse(v) },
-        "output-bias": { s, v in s.sampled.outputBias = try parse(v) },
+        "learning-rate": field(\.learningRate),
+        "adam-schedule": field(\.adamSchedule),
+        "memory": field(\.lbfgsMemory),
+        "preconditioning": field(\.lbfgsPreconditioning),
+        "impute-inner": field(\.imputeInner),
+        "eigen-backend": field(\.eigenBackend),
+        "epochs": field(\.sampled.epochs),
+        "pairs": field(\.sampled.pairs),
+        "sampled-learning-rate": optionalField(\.sampled.learningRate),
+        "sampled-adam": field(\.sampled.adam),
+        "sampled-init": optionalField(\.sampled.initialization),
+        "sampled-output": field(\.sampled.output),
+        "threads": field(\.sampled.threads),
+        "negatives": field(\.sampled.negatives),
+        "share-negatives": field(\.sampled.sharedNegatives),
+        "noise-power": field(\.sampled.noisePower),
+        "candidates": field(\.sampled.candidates),
+        "candidate-sampler": field(\.sampled.candidateSampler),
+        "batch-size": field(\.sampled.batchSize),
+        "in-batch-negatives": field(\.sampled.inBatchNegatives),
+        "log-q": field(\.sampled.correction),
+        "temperature": field(\.sampled.temperature),
+        "normalize": field(\.sampled.normalize),
+        "output-bias": field(\.sampled.outputBias),
     ]
+}
+
+extension ProblemError {
+    /// The message of an option error without the "invalid option: " prefix, which starts with the
+    /// option's name.
+    var optionMessage: String {
+        if case let .invalidOption(message) = self { return message }
+        return description
+    }
 }

@@ -47,6 +47,9 @@ func coembed(_ arguments: [String]) throws -> (status: Int32, out: String, err: 
         (["compare", "--solvers", "sgns:pairs"], "key=value"),
         (["compare", "--solvers", "lbfgs,lbfgs"], "same run twice"),
         (["compare", "--solvers", "eigen:similarity=euclid"], "similarity=euclid"),
+        // One range check (SolverSettings.validate) for flags and per-solver settings, before any work.
+        (["solve", "--solver", "sgns", "--share-negatives", "2000"], "--share-negatives must be 0 (off) … 1024"),
+        (["compare", "--solvers", "eigen,in-batch:in-batch-negatives=300"], "in-batch-negatives must be 'full' or 1 ≤ NEG < batch-size"),
     ])
     func badOptionsGiveOneClearErrorAndNonZeroExit(arguments: [String], mention: String) throws {
         let r = try coembed(arguments)
