@@ -164,6 +164,17 @@ public enum MatrixMarket {
             throw .malformed(file: file, line: sizeLine.line, problem: "a symmetric matrix must be square, size line says \(rows)×\(columns)")
         }
 
+        // A declared size is a promise of memory: refuse one that cannot fit before allocating
+        // (a 3-line file declaring 2147483647 × 2147483647 once took 2.3 GB and aborted).
+        let declaredBytes = header.format == .array
+            ? 8 * Double(rows) * Double(columns) * (header.symmetry == .symmetric ? 1.5 : 1)
+            : 32 * (Double(rows) + 1) + 48 * Double(sizes.count > 2 ? sizes[2] : 0)
+        do throws(MemoryBudget.Exceeded) {
+            try MemoryBudget.check(declaredBytes, for: "the \(rows) × \(columns) matrix\(header.format == .coordinate ? " with \(sizes[2]) entries" : "") the size line (line \(sizeLine.line)) declares")
+        } catch {
+            throw .invalidContent(file: file, problem: error.description)
+        }
+
         func parseValue(_ t: (start: Int, end: Int), line: Int) throws(DataIOError) -> Double {
             let v: Double?
             if header.field == .integer {
@@ -182,7 +193,7 @@ public enum MatrixMarket {
             let count: Int
             if header.symmetry == .symmetric { count = rows * (rows + 1) / 2 } else { count = rows * columns }
             var values: [Double] = []
-            values.reserveCapacity(count)
+            values.reserveCapacity(min(count, p.count / 2)) // each value takes at least 2 bytes of the file
             while let l = lines.next() {
                 if l.start < l.end, p[l.start] == ASCII.percent { continue }
                 if LineScanner.isBlank(p, l.start, l.end) { continue }

@@ -65,7 +65,9 @@ public struct Dataset: Sendable {
         let elapsed = try clock.measure {
             interactions = try MovieLens.load(ratings: url, likeThreshold: likeThreshold)
         }
+        try requireLikes(interactions, file: url.path)
         let problem = try Problem(interactions: interactions.matrix)
+        try requireOffDiagonal(problem, file: url.path)
         return Dataset(problem: problem, interactions: interactions,
                        description: "\(url.path) (like = rating ≥ \(likeThreshold))", loadSeconds: elapsed.seconds)
     }
@@ -80,6 +82,7 @@ public struct Dataset: Sendable {
         case let .dense(x): problem = try Problem(dense: x)
         case let .sparse(x): problem = try Problem(sparse: x)
         }
+        try requireOffDiagonal(problem, file: url.path)
         return Dataset(problem: problem, interactions: nil, description: url.path, loadSeconds: elapsed.seconds)
     }
 }

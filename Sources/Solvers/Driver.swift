@@ -70,7 +70,7 @@ public enum Driver {
         var lastFiniteLoss = loss
         var iteration = 0
 
-        if !loss.isFinite {
+        if !loss.isFinite || !(first.gradientNorm?.isFinite ?? true) {
             termination = .nonFiniteLoss
         } else if let cb = options.callback, !cb(first) {
             termination = .stoppedByCallback
@@ -88,7 +88,7 @@ public enum Driver {
             let entry = TraceEntry(iteration: iteration, seconds: elapsed(), loss: loss, gradientNorm: gnorm,
                                    stepSize: report.stepSize, extras: report.extras)
             trace.append(entry)
-            if !loss.isFinite { termination = .nonFiniteLoss; break }
+            if !loss.isFinite || !(gnorm?.isFinite ?? true) { termination = .nonFiniteLoss; break }
             lastFinite = method.embedding(of: state)
             lastFiniteLoss = loss
             switch report.status {

@@ -19,7 +19,11 @@ struct StrongWolfeLineSearch {
 
     func search(phi0: Double, dphi0: Double, initial: Double,
                 evaluate: (Double) -> (value: Double, slope: Double)) -> Outcome {
-        precondition(dphi0 < 0, "line search needs a descent direction")
+        // A non-finite start or a slope that is not a descent (NaN included) is a failed step for
+        // the caller to report, never a crash: the run ends with the last finite iterate.
+        guard phi0.isFinite, dphi0.isFinite, dphi0 < 0 else {
+            return Outcome(alpha: 0, value: phi0, slope: dphi0, evaluations: 0, success: false)
+        }
         var evaluations = 0
         var alphaPrev = 0.0, phiPrev = phi0, dphiPrev = dphi0
         var alpha = min(initial, maxStep)

@@ -100,8 +100,10 @@ public final class MaskedLoss {
         total.add(problem.frobeniusNormSquared)
         total.add(-2 * quadratic)
         total.add(-diag.value)
-        // The masked loss is a sum of squares: a tiny negative value is rounding.
-        return max(0, total.value)
+        // The masked loss is a sum of squares: a tiny negative value is rounding. NaN stays NaN
+        // (Swift's max(0, .nan) is 0, which once reported diverged runs as converged).
+        let value = total.value
+        return value < 0 ? 0 : value
     }
 
     /// L(V).

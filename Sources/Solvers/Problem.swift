@@ -19,6 +19,8 @@ public enum ProblemError: Error, Equatable, Sendable, CustomStringConvertible {
     case nonFinite(String)
     case shapeMismatch(String)
     case invalidOption(String)
+    /// The data leave nothing to learn (no likes, X zero off the diagonal): refused before any work.
+    case degenerate(String)
 
     public var description: String {
         switch self {
@@ -29,6 +31,7 @@ public enum ProblemError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .nonFinite(m): return "non-finite value: \(m)"
         case let .shapeMismatch(m): return "shape mismatch: \(m)"
         case let .invalidOption(m): return "invalid option: \(m)"
+        case let .degenerate(m): return "nothing to learn: \(m)"
         }
     }
 }
@@ -84,9 +87,10 @@ public struct Problem: Sendable {
         self.operator_ = try DenseSymmetricOperator(sym, tolerance: 0)
         self.diagonal = sym.diagonal
         self.frobeniusNormSquared = sym.frobeniusNormSquared
-        var diag = CompensatedSum()
-        for v in diagonal { diag.add(v * v) }
-        self.offDiagonalNormSquared = frobeniusNormSquared - diag.value
+        // Summed directly: ‖X‖² − Σ X_ii² loses every digit when the diagonal dominates.
+        var off = CompensatedSum()
+        for j in 0..<m { for i in 0..<m where i != j { off.add(sym[i, j] * sym[i, j]) } }
+        self.offDiagonalNormSquared = off.value
     }
 
     /// An explicit sparse symmetric X (both triangles stored).
@@ -102,16 +106,19 @@ public struct Problem: Sendable {
         self.itemCount = x.rows
         self.operator_ = try SparseSymmetricOperator(x, tolerance: symmetryTolerance)
         self.diagonal = (0..<x.rows).map { x[$0, $0] }
-        var fro = CompensatedSum(), diag = CompensatedSum()
+        var fro = CompensatedSum()
         for r in 0..<x.rows {
             for k in x.rowPointers[r]..<x.rowPointers[r + 1] {
                 let v = x.values[k]
                 fro.add(v * v)
-                if Int(x.columnIndices[k]) == r { diag.add(v * v) }
             }
         }
         self.frobeniusNormSquared = fro.value
-        self.offDiagonalNormSquared = fro.value - diag.value
+        var off = CompensatedSum()
+        for r in 0..<x.rows {
+            for k in x.rowPointers[r]..<x.rowPointers[r + 1] where Int(x.columnIndices[k]) != r { off.add(x.values[k] * x.values[k]) }
+        }
+        self.offDiagonalNormSquared = off.value
     }
 
     /// Checks an embedding dimension against the problem: 1 ≤ D ≤ M.

@@ -115,6 +115,7 @@ public enum SolverCatalog {
     public static func run(_ kind: SolverKind, problem: Problem, settings: SolverSettings,
                            callback: ((TraceEntry) -> Bool)? = nil) throws -> SolverResult {
         try problem.validate(dimension: settings.dimension)
+        try settings.checkMemory(for: kind, problem: problem)
         let options = DriverOptions(maxIterations: settings.maxIterations, timeLimit: settings.timeLimit,
                                     relativeTolerance: settings.relativeTolerance,
                                     gradientTolerance: settings.gradientTolerance, callback: callback)

@@ -117,6 +117,7 @@ public enum Comparison {
                            log: (String) -> Void = { _ in }) throws -> ComparisonOutcome {
         let runs = try plan.expandedRuns()
         try original.problem.validate(dimension: plan.settings.dimension)
+        for run in runs { try run.settings.checkMemory(for: run.kind, problem: original.problem(for: run.kind)) }
         var dataset = original
         var split: HoldoutSplit?
         if let holdout = plan.holdout {

@@ -82,7 +82,7 @@ public struct LBFGS: SolverMethod {
                           history: LBFGSHistory(length: v.count, memory: memory),
                           direction: Matrix(rows: v.rows, columns: v.columns), trial: Matrix(rows: v.rows, columns: v.columns),
                           trialGradient: Matrix(rows: v.rows, columns: v.columns))
-        if preconditioning == .gram {
+        if preconditioning == .gram, loss.isFinite { // a non-finite start ends the run at the driver's check
             state.history.initialScale = 0.25
             let gram = context.objective.gramOfLastEvaluation
             if Self.offDiagonalRatio(gram) <= 1e-8 {
@@ -98,6 +98,7 @@ public struct LBFGS: SolverMethod {
     /// st.v); the ridge (1e-10 of the mean diagonal) keeps it defined when V has zero columns.
     private func setGramScaling(_ st: inout State, gram: Matrix) {
         let diagonal = gram.diagonal
+        guard diagonal.allSatisfy(\.isFinite) else { return } // overflow: the driver stops on the non-finite loss
         let trace = diagonal.reduce(0, +)
         let ridge = trace > 0 ? 1e-10 * trace / Double(diagonal.count) : 1
         st.history.setScaling(diagonal.map { 1 / ($0 + ridge) })
@@ -182,6 +183,9 @@ public struct LBFGS: SolverMethod {
             st.s.removeAll(); st.y.removeAll(); st.rho.removeAll()
             Flat.copy(st.gradient, scaledBy: -1, into: &st.direction)
             slope = -gnorm * gnorm
+        }
+        guard slope.isFinite, slope < 0 else { // NaN or overflowing gradient: a failed step, not a crash
+            return StepReport(status: .lineSearchFailed, stepSize: 0, extras: ["evaluations": 0])
         }
         // First iteration: a unit step along −g/‖g‖·(1 % of ‖V‖) avoids a wild first trial.
         let initial = st.history.count == 0 && st.s.isEmpty && preconditioning == .none ? min(1, max(1e-3, 0.01 * Flat.norm(st.v)) / gnorm) : 1
