@@ -45,9 +45,11 @@ public enum AtomicFile {
         }
         var writer = Writer(fd: fd, file: target)
         var committed = false
+        LiveTemporaries.register(tempPath) // removed by an interrupt's clean-up if it comes first
         defer {
             if writer.fd >= 0 { close(writer.fd) }
             if !committed { unlink(tempPath) }
+            LiveTemporaries.unregister(tempPath)
         }
         // Keep the permissions of the file being replaced.
         var st = stat()

@@ -107,7 +107,7 @@ public enum Driver {
         let finalTermination = termination ?? .maxIterations
         let embedding = finalTermination == .nonFiniteLoss ? lastFinite : method.embedding(of: state)
         let finalLoss = finalTermination == .nonFiniteLoss ? lastFiniteLoss : loss
-        return SolverResult(
+        var result = SolverResult(
             method: method.name,
             initialization: initialization ?? (method.needsStart ? "given" : method.name),
             embedding: embedding,
@@ -121,5 +121,7 @@ public enum Driver {
             trace: trace,
             notes: context.notes,
             extras: method.extras(of: state, context: context))
+        result.attachErrorBound(problem: problem)
+        return result
     }
 }

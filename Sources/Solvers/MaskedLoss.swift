@@ -37,6 +37,10 @@ public final class MaskedLoss {
     public private(set) var gradientEvaluations = 0
     /// Applications of X to a vector (a block of D vectors counts D).
     public private(set) var operatorApplications = 0
+    /// Rigorous bound on the rounding error of the last loss value (LossAccuracy.swift).
+    public internal(set) var lastErrorBound = 0.0
+    /// Whether the last value came from the direct sum (the implicit one was not accurate enough).
+    public internal(set) var lastEvaluationWasDirect = false
 
     public init(problem: Problem, dimension: Int) throws {
         try problem.validate(dimension: dimension)
@@ -89,7 +93,7 @@ public final class MaskedLoss {
         return sum.value
     }
 
-    private func assemble(gramNorm: Double, quadratic: Double, rowNorms: [Double]) -> Double {
+    private func assemble(_ v: Matrix, gramNorm: Double, quadratic: Double, rowNorms: [Double]) -> Double {
         var diag = CompensatedSum()
         for i in 0..<rowNorms.count {
             let r = rowNorms[i] - problem.diagonal[i]
@@ -103,7 +107,9 @@ public final class MaskedLoss {
         // The masked loss is a sum of squares: a tiny negative value is rounding. NaN stays NaN
         // (Swift's max(0, .nan) is 0, which once reported diverged runs as converged).
         let value = total.value
-        return value < 0 ? 0 : value
+        lastErrorBound = LossAccuracy.implicitBound(problem: problem, gram: gram, gramNorm: gramNorm, quadratic: quadratic,
+                                                    rowNorms: rowNorms)
+        return refined(value < 0 ? 0 : value, v)
     }
 
     /// L(V).
@@ -114,11 +120,11 @@ public final class MaskedLoss {
             operatorApplications += dimension
             let quadratic = productAndRowNorms(v)
             BLAS.syrk(.transpose, v, into: &gram)
-            return assemble(gramNorm: Self.symmetricNormSquared(gram), quadratic: quadratic, rowNorms: rowNormsBuffer)
+            return assemble(v, gramNorm: Self.symmetricNormSquared(gram), quadratic: quadratic, rowNorms: rowNormsBuffer)
         }
         BLAS.syrk(.transpose, v, into: &gram)
         let quadratic = quadraticForm(v, needXV: false)
-        return assemble(gramNorm: gram.frobeniusNormSquared, quadratic: quadratic, rowNorms: v.rowNormsSquared)
+        return assemble(v, gramNorm: gram.frobeniusNormSquared, quadratic: quadratic, rowNorms: v.rowNormsSquared)
     }
 
     /// L(V), writing ∇L(V) into `gradient` (M × D). Loss and gradient share VᵀV and XV.
@@ -133,7 +139,7 @@ public final class MaskedLoss {
         BLAS.syrk(.transpose, v, into: &gram)
         let quadratic = quadraticForm(v, needXV: true)
         let rowNorms = v.rowNormsSquared
-        let value = assemble(gramNorm: gram.frobeniusNormSquared, quadratic: quadratic, rowNorms: rowNorms)
+        let value = assemble(v, gramNorm: gram.frobeniusNormSquared, quadratic: quadratic, rowNorms: rowNorms)
         // gradient = 4·(V·G − XV − diag(n − X_ii)·V): gemm writes 4·V·G, one pass finishes it.
         BLAS.gemm(.none, v, .none, gram, alpha: 4, beta: 0, into: &gradient)
         let m = v.rows
@@ -178,7 +184,7 @@ public final class MaskedLoss {
             }
         }
         BLAS.syrk(.transpose, v, into: &gram)
-        let value = assemble(gramNorm: Self.symmetricNormSquared(gram), quadratic: quadratic, rowNorms: rowNormsBuffer)
+        let value = assemble(v, gramNorm: Self.symmetricNormSquared(gram), quadratic: quadratic, rowNorms: rowNormsBuffer)
         BLAS.gemm(.none, v, .none, gram, alpha: 4, beta: 1, into: &gradient)
         return value
     }

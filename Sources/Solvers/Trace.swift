@@ -46,4 +46,6 @@ public struct SolverResult: Codable, Sendable {
     public var notes: [String]
     /// Method-specific final outputs, e.g. communalities for imputation.
     public var extras: [String: [Double]]
+    /// Rigorous bound on the rounding error of `finalLoss` (nil when not computed).
+    public var lossErrorBound: Double? = nil
 }

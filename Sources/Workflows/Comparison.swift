@@ -50,6 +50,9 @@ public struct ComparisonPlan: Sendable {
     public var holdout: HoldoutOptions?
     public var directory: URL
     public var machine: String
+    /// Write the last finite iterate of a run whose loss became non-finite (as its
+    /// `embedding-<label>.npy`; it is never ranked nor the deliverable). Off: no file for it.
+    public var keepLastFinite = false
 
     public init(runs: [ComparisonRun], settings: SolverSettings, randomBaseline: Bool = true,
                 holdout: HoldoutOptions? = nil, directory: URL, machine: String) {
@@ -129,7 +132,13 @@ public enum Comparison {
             dataset = try original.withTraining(s.training)
             log("hold-out: \(s.heldOut.count) users each lose one liked movie (seed \(holdout.seed))")
         }
-        try FileManager.default.createDirectory(at: plan.directory, withIntermediateDirectories: true)
+        // One writer per report folder; every file of the report is renamed into place only
+        // after all of them were written (see docs/formats.md).
+        try FileErrors.createDirectory(plan.directory)
+        let lock = try DirectoryLock(plan.directory)
+        defer { lock.release() }
+        let transaction = OutputTransaction()
+        defer { transaction.discard() }
 
         var entries: [ComparisonEntry] = []
         var files: [URL] = []
@@ -146,10 +155,13 @@ public enum Comparison {
             }
             let slug = slugify(run.label)
             let trace = plan.directory.appendingPathComponent("trace-\(slug).csv")
-            try result.writeTrace(to: trace)
-            let embedding = plan.directory.appendingPathComponent("embedding-\(slug).npy")
-            try NPY.write(result.embedding, to: embedding)
-            files += [trace, embedding]
+            try transaction.stage(trace) { try result.writeTrace(to: $0) }
+            files.append(trace)
+            if result.termination != .nonFiniteLoss || plan.keepLastFinite {
+                let embedding = plan.directory.appendingPathComponent("embedding-\(slug).npy")
+                try transaction.stage(embedding) { try NPY.write(result.embedding, to: $0) }
+                files.append(embedding)
+            }
             entries.append(ComparisonEntry(label: run.label, result: result, quality: quality))
         }
 
@@ -165,7 +177,9 @@ public enum Comparison {
             var metrics: [Metric] = []
             if let q = e.quality { metrics = [Metric("HitRate@\(q.k)", q.hitRate), Metric("NDCG@\(q.k)", q.ndcg)] }
             return ReportRow(solver: e.label, initialization: e.result.initialization, iterations: e.result.iterations,
-                             wallSeconds: e.result.seconds, finalLoss: e.result.finalLoss,
+                             wallSeconds: e.result.seconds,
+                             // A run that diverged is never ranked: its row shows NaN, not its last finite loss.
+                             finalLoss: e.result.termination == .nonFiniteLoss ? .nan : e.result.finalLoss,
                              termination: e.result.termination.rawValue, metrics: metrics)
         }
         let series = entries.map { e in
@@ -174,13 +188,14 @@ public enum Comparison {
             })
         }
         let table = ResultsTable(rows: rows, series: series)
-        let best = entries.min { $0.result.finalLoss < $1.result.finalLoss }!
+        let finite = entries.filter { $0.result.termination != .nonFiniteLoss && $0.result.finalLoss.isFinite }
+        let best = finite.min { $0.result.finalLoss < $1.result.finalLoss }
 
         let summary = problemSummary(dataset: dataset, plan: plan)
         let dir = plan.directory
         func write(_ text: String, _ name: String) throws {
             let url = dir.appendingPathComponent(name)
-            try AtomicFile.write(Data(text.utf8), to: url)
+            try transaction.stage(url) { try AtomicFile.write(Data(text.utf8), to: $0) }
             files.append(url)
         }
         try write(table.csv(), "results.csv")
@@ -188,24 +203,40 @@ public enum Comparison {
         try write(ConvergencePlot.svg(series: series, title: "Masked loss: gap to the best, D = \(plan.settings.dimension)",
                                       best: table.best), "convergence.svg")
         // The deliverable: the best embedding with the item map beside it.
-        let deliverable = dir.appendingPathComponent("embedding.npy")
-        try NPY.write(best.result.embedding, to: deliverable)
-        files.append(deliverable)
+        if let best {
+            let deliverable = dir.appendingPathComponent("embedding.npy")
+            try transaction.stage(deliverable) { try NPY.write(best.result.embedding, to: $0) }
+            files.append(deliverable)
+        }
         if let interactions = original.interactions {
             let items = dir.appendingPathComponent("items.csv")
-            try EmbeddingExport.writeItems(interactions, to: items)
+            try transaction.stage(items) { try EmbeddingExport.writeItems(interactions, to: $0) }
             files.append(items)
         }
         var markdown = Report.markdown(problem: summary, table: table, plotFile: "convergence.svg", csvFile: "results.csv",
                                        traceFiles: entries.map { "trace-\(slugify($0.label)).csv" },
                                        title: "Coembed solver comparison")
-        markdown += deliverableSection(best: best, dimension: plan.settings.dimension, items: original.interactions != nil)
+        if let best {
+            markdown += deliverableSection(best: best, dimension: plan.settings.dimension, items: original.interactions != nil)
+        } else {
+            markdown += "\n## Deliverable\n\nNone: the loss of every run became non-finite (NaN or infinite), so no embedding is ranked.\n"
+        }
+        let diverged = entries.filter { $0.result.termination == .nonFiniteLoss }
+        if !diverged.isEmpty {
+            markdown += "\n## Runs that diverged\n\n" + diverged.map {
+                "- \($0.label): the loss became non-finite after \($0.result.iterations) iterations; not ranked\(plan.keepLastFinite ? " (its last finite iterate is in its embedding file)" : ", no embedding written")."
+            }.joined(separator: "\n") + "\n"
+        }
         if !references.isEmpty || entries.contains(where: { $0.quality != nil }) {
             markdown += qualitySection(entries: entries, references: references, holdout: plan.holdout!, split: split!)
         }
         let notes = entries.flatMap { e in e.result.notes.map { "- \(e.label): \($0)" } }
         if !notes.isEmpty { markdown += "\n## Notes\n\n" + notes.joined(separator: "\n") + "\n" }
         try write(markdown, "report.md")
+        try transaction.commit()
+        guard let best else {
+            throw ProblemError.nonFinite("the loss of every run became non-finite; \(dir.path) holds the report but no deliverable")
+        }
         return ComparisonOutcome(entries: entries, references: references, table: table, best: best, files: files)
     }
 

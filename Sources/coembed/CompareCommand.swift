@@ -30,6 +30,9 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "EASE ridge λ.")
     var easeLambda: Double = 200
 
+    @Flag(help: "Write the last finite iterate of a run whose loss became non-finite (never ranked; the exit status stays non-zero).")
+    var keepLastFinite = false
+
     var specs: [SolverSpec] { get throws { try SolverSpec.list(solvers) } }
 
     func validate() throws {
@@ -38,6 +41,7 @@ struct CompareCommand: ParsableCommand {
         guard Set(list.map(\.label)).count == list.count else { throw ValidationError("--solvers names the same run twice") }
         guard easeLambda > 0, easeLambda.isFinite else { throw ValidationError("--ease-lambda must be positive") }
         _ = try list.map { try $0.run(base: options.settings) }
+        try OutputPaths.checkReportFolder(report, inputs: OutputPaths.inputs(data: data, initialization: options.initialization))
     }
 
     func run() throws {
@@ -46,11 +50,12 @@ struct CompareCommand: ParsableCommand {
         var settings = options.settings
         // A comparison is a fixed budget per solver: without --time-limit each gets 60 s.
         settings.timeLimit = options.timeLimit ?? 60
-        let plan = ComparisonPlan(
+        var plan = ComparisonPlan(
             runs: try specs.map { try $0.run(base: settings) }, settings: settings, randomBaseline: randomBaseline,
             holdout: quality.holdout ? HoldoutOptions(seed: options.seed, k: quality.k, similarity: quality.similarity,
                                                       easeLambda: easeLambda) : nil,
             directory: directory, machine: Machine.description)
+        plan.keepLastFinite = keepLastFinite
         var reporters: [String: ProgressReporter] = [:]
         let quiet = options.quiet
         let outcome = try Comparison.run(dataset: dataset, plan: plan, progress: { label, entry in
@@ -64,11 +69,16 @@ struct CompareCommand: ParsableCommand {
         })
         reporters.values.forEach { $0.finish() }
         for e in outcome.entries {
-            print(String(format: "%@: iterations=%d seconds=%.3f termination=%@ loss=%.17g", e.label, e.result.iterations,
-                         e.result.seconds, e.result.termination.rawValue, e.result.finalLoss))
+            print(String(format: "%@: iterations=%d seconds=%.3f termination=%@ loss=%@", e.label, e.result.iterations,
+                         e.result.seconds, e.result.termination.rawValue,
+                         e.result.termination == .nonFiniteLoss ? "nan" : LossText.value(e.result.finalLoss, bound: e.result.lossErrorBound)))
         }
         let best = outcome.best
         print("deliverable: \(directory.appendingPathComponent("embedding.npy").path) (\(best.label), shape (\(best.result.embedding.rows), \(best.result.embedding.columns)))")
         print("report: \(directory.appendingPathComponent("report.md").path)")
+        let diverged = outcome.entries.filter { $0.result.termination == .nonFiniteLoss }.map(\.label)
+        if !diverged.isEmpty {
+            throw CLIError("the loss of \(diverged.joined(separator: ", ")) became non-finite: not ranked\(keepLastFinite ? "" : ", no embedding written (--keep-last-finite writes the last finite iterate)")")
+        }
     }
 }

@@ -38,11 +38,17 @@ struct EvaluateCommand: ParsableCommand {
             print(QualityOptions.line(try quality.quality(of: v, split: split, name: URL(fileURLWithPath: embedding).lastPathComponent)))
             print(QualityOptions.line(try RankingEvaluation.evaluate(Popularity(training: split.training), split: split, k: quality.k)))
         }
-        let loss = try MaskedLoss(problem: p, dimension: v.columns).loss(v)
+        let objective = try MaskedLoss(problem: p, dimension: v.columns)
+        let loss = objective.loss(v)
+        guard loss.isFinite else {
+            throw CLIError("the loss of \(embedding) is not finite (its entries are too large for double precision)")
+        }
+        let bound = objective.lastErrorBound
         if direct {
             let exact = MaskedLoss.direct(problem: p, v: v)
             print(String(format: "direct=%.17g implicit−direct=%.3g (relative %.3g)", exact, loss - exact, (loss - exact) / exact))
         }
-        print(String(format: "items=%d D=%d relative=%.6g loss=%.17g", v.rows, v.columns, loss / p.offDiagonalNormSquared, loss))
+        print(String(format: "items=%d D=%d relative=%.6g error_bound=%.2g loss=%@", v.rows, v.columns, loss / p.offDiagonalNormSquared,
+                     bound, LossText.value(loss, bound: bound)))
     }
 }

@@ -21,7 +21,17 @@ struct SolveCommand: ParsableCommand {
     @Option(help: "Write the trace: .csv or .json.")
     var trace: String?
 
+    @Flag(help: "If the loss becomes non-finite, still write the last finite iterate to --output (the exit status stays non-zero).")
+    var keepLastFinite = false
+
     @OptionGroup(title: "Recommendation quality") var quality: QualityOptions
+
+    func validate() throws {
+        var outputs: [(option: String, path: String)] = []
+        if let output { try OutputPaths.checkEmbeddingExtension(output); outputs += OutputPaths.embeddingFiles(output) }
+        if let trace { try OutputPaths.checkTraceExtension(trace); outputs.append(("--trace", trace)) }
+        try OutputPaths.checkDistinct(outputs: outputs, inputs: OutputPaths.inputs(data: data, initialization: options.initialization))
+    }
 
     func run() throws {
         var dataset = try data.load()
@@ -37,19 +47,19 @@ struct SolveCommand: ParsableCommand {
             return true
         }
         progress.finish()
-        if let output { try EmbeddingOutput.write(result.embedding, to: URL(fileURLWithPath: output), dataset: dataset) }
-        if let trace { try result.writeTrace(to: URL(fileURLWithPath: trace)) }
+        try EmbeddingOutput.commit(result, output: output, trace: trace, dataset: dataset, keepLastFinite: keepLastFinite)
         if let split { print(QualityOptions.line(try quality.quality(of: result.embedding, split: split, name: result.method))) }
         for note in result.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
-        print(String(format: "solver=%@ D=%d init=%@ iterations=%d evaluations=%d seconds=%.3f termination=%@ loss=%.17g",
+        print(String(format: "solver=%@ D=%d init=%@ iterations=%d evaluations=%d seconds=%.3f termination=%@ loss=%@",
                      result.method, options.dimension, result.initialization, result.iterations, result.lossEvaluations,
-                     result.seconds, result.termination.rawValue, result.finalLoss))
+                     result.seconds, result.termination.rawValue, LossText.value(result.finalLoss, bound: result.lossErrorBound)))
+        try EmbeddingOutput.failIfNonFinite(result, wrote: output != nil && keepLastFinite)
     }
 }
 
 /// Picks the embedding format from the file extension.
 enum EmbeddingOutput {
-    static func write(_ v: Matrix, to url: URL, dataset: Dataset) throws {
+    static func stage(_ v: Matrix, to url: URL, dataset: Dataset, in transaction: OutputTransaction) throws {
         // A user-supplied X has no movieIds: items are numbered 1…M.
         let items = try dataset.interactions ?? Interactions(
             matrix: SparseMatrix(rows: 0, columns: v.rows, rowPointers: [0], columnIndices: [], values: []),
@@ -57,12 +67,14 @@ enum EmbeddingOutput {
             source: dataset.description)
         switch url.pathExtension.lowercased() {
         case "npy":
-            try NPY.write(v, to: url)
+            try transaction.stage(url) { try NPY.write(v, to: $0) }
         case "csv":
-            try EmbeddingExport.writeCSV(v, interactions: items, to: url)
-            try EmbeddingExport.writeItems(items, to: url.deletingLastPathComponent().appendingPathComponent("items.csv"))
+            try transaction.stage(url) { try EmbeddingExport.writeCSV(v, interactions: items, to: $0) }
+            try transaction.stage(url.deletingLastPathComponent().appendingPathComponent("items.csv")) {
+                try EmbeddingExport.writeItems(items, to: $0)
+            }
         case "txt", "w2v", "vec":
-            try EmbeddingExport.writeWord2Vec(v, interactions: items, to: url)
+            try transaction.stage(url) { try EmbeddingExport.writeWord2Vec(v, interactions: items, to: $0) }
         default:
             throw CLIError("unknown embedding format '.\(url.pathExtension)': use .npy, .csv, .txt or .w2v")
         }

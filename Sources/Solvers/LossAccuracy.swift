@@ -1,0 +1,192 @@
+import Foundation
+import LinearAlgebra
+
+/// How far a computed masked loss can be from the true one, and a cancellation-free evaluation
+/// for when the implicit formula cannot be trusted (see docs/maths.md, "Accuracy of the loss").
+///
+/// The implicit loss L = T1 − 2·T2 + T3 − T4 with T1 = ‖VᵀV‖²_F, T2 = ⟨V, XV⟩, T3 = ‖X‖²_F and
+/// T4 = Σ_i (n_i − X_ii)² subtracts terms that can be many orders of magnitude larger than L (a
+/// diagonal of 1e12 makes T1 ≈ 1e24 while L ≈ 1e3). The bound below follows Higham's γ_n = n·u/(1 − n·u)
+/// for sums of n products (any order, with or without FMA) and Cauchy–Schwarz for the magnitudes:
+///
+/// * T1: |ΔG_jk| ≤ γ_M·‖V_:j‖·‖V_:k‖, so |ΔT1| ≤ (2γ_M + γ_M²)·tr(G)² (+ γ_4·T1 for the squares and their sum);
+/// * T2: |Δ(XV)| ≤ γ_K·|X||V| with K the longest inner product (M dense, the longest row of a sparse X,
+///   the most likes of a user for SV), so |ΔT2| ≤ (2γ_K + γ_K² + γ_4)·a·tr(G), a = ‖X‖_F (≥ ‖|X|‖₂)
+///   for an explicit X and a = tr(X) = ‖S‖²_F for X = SᵀS;
+/// * T3: γ_3·T3 for an explicit X; for SᵀS its entries carry γ_r as well: (2γ_r + γ_r²)·tr(X)²;
+/// * T4: |Δ(n_i − X_ii)| ≤ δ_i = γ_D·n_i + γ_N·X_ii + u·|n_i − X_ii|, so |ΔT4| ≤ Σ (2|r_i|·δ_i + δ_i²) + γ_3·T4;
+/// * the compensated assembly of the four terms adds γ_3·(T1 + 2|T2| + T3 + T4).
+///
+/// The sum, times 1.01 for the second-order terms left out, is a rigorous bound.
+public enum LossAccuracy {
+    /// The relative accuracy every printed and compared loss must have: beyond it the
+    /// cancellation-free evaluation takes over (when affordable).
+    public static let relativeTarget = 1e-9
+    /// Largest M²·D for which the direct O(M²·D) sum replaces the implicit value on every
+    /// evaluation of an implicit problem (about a second of work); dense X is always affordable,
+    /// its implicit evaluation already costs M²·D.
+    public static let directBudget = 1e9
+
+    static let unitRoundoff = Double.ulpOfOne / 2
+
+    static func gamma(_ n: Int) -> Double {
+        let nu = Double(n) * unitRoundoff
+        return nu < 0.5 ? nu / (1 - nu) : .infinity
+    }
+
+    /// The longest inner product in XV (or SV) and the magnitude a that bounds ‖|X|‖₂.
+    static func operatorScale(_ problem: Problem) -> (length: Int, magnitude: Double, diagonalLength: Int) {
+        switch problem.source {
+        case let .interactions(s):
+            var longest = 0
+            for u in 0..<s.rows { longest = max(longest, s.rowPointers[u + 1] - s.rowPointers[u]) }
+            let trace = problem.diagonal.reduce(0, +)
+            return (max(longest, 1), trace, max(s.rows, 1))
+        case .dense:
+            return (problem.itemCount, problem.frobeniusNormSquared.squareRoot(), 0)
+        case let .sparse(x):
+            var longest = 0
+            for r in 0..<x.rows { longest = max(longest, x.rowPointers[r + 1] - x.rowPointers[r]) }
+            return (max(longest, 1), problem.frobeniusNormSquared.squareRoot(), 0)
+        }
+    }
+
+    /// A rigorous bound on |computed − true| of the implicit loss, from the magnitudes of its
+    /// terms. O(M + D²) beyond what the evaluation already computed.
+    static func implicitBound(problem: Problem, gram: Matrix, gramNorm t1: Double, quadratic t2: Double,
+                              rowNorms: [Double]) -> Double {
+        let m = problem.itemCount, d = gram.rows
+        let u = unitRoundoff
+        let gM = gamma(m), gD = gamma(d), g3 = gamma(3), g4 = gamma(4)
+        var trace = 0.0
+        for j in 0..<d { trace += gram[j, j] }
+        trace = trace * (1 + gM) / (1 - gM) // the computed diagonal can be below the exact one
+        var e1 = (2 * gM + gM * gM) * trace * trace
+        e1 += g4 * (t1 + e1)
+
+        let (k, a, diagonalLength) = operatorScale(problem)
+        let gK = gamma(k)
+        let e2 = (2 * gK + gK * gK + g4) * a * trace + g4 * abs(t2)
+
+        let t3 = problem.frobeniusNormSquared
+        var e3 = g3 * t3
+        if case .interactions = problem.source { e3 += (2 * gK + gK * gK) * a * a }
+
+        let gDiagonal = diagonalLength > 0 ? gamma(diagonalLength) : 0
+        var t4 = 0.0, e4 = 0.0
+        for i in 0..<min(m, rowNorms.count) {
+            let n = rowNorms[i], x = problem.diagonal[i]
+            let r = n - x
+            let delta = gD * abs(n) + gDiagonal * abs(x) + u * abs(r)
+            t4 += r * r
+            e4 += 2 * abs(r) * delta + delta * delta
+        }
+        e4 += g3 * t4
+        let assembly = g3 * (t1 + 2 * abs(t2) + t3 + t4)
+        return 1.01 * (e1 + 2 * e2 + e3 + e4 + assembly)
+    }
+
+    /// Whether the direct sum may replace the implicit value of `problem` on every evaluation.
+    static func directIsAffordable(_ problem: Problem, dimension: Int) -> Bool {
+        if case .dense = problem.source { return true }
+        let m = Double(problem.itemCount)
+        return m * m * Double(dimension) <= directBudget
+    }
+
+    /// Σ_{i≠j} (v_iᵀv_j − X_ij)² with each residual formed before it is squared (X in column
+    /// blocks, never M × M), and a rigorous bound on its rounding error: the residual carries
+    /// δ_ij = γ_D·‖v_i‖‖v_j‖ + γ_r·√(X_ii X_jj) (X = SᵀS; 0 for an explicit X) + u·|r_ij|, so
+    /// |ΔL| ≤ Σ (2|r_ij|·δ_ij + δ_ij²) + γ_3·L.
+    public static func direct(problem: Problem, v: Matrix, blockSize: Int = 256) -> (loss: Double, bound: Double) {
+        let m = problem.itemCount, d = v.columns
+        precondition(v.rows == m, "embedding has \(v.rows) rows, the problem \(m) items")
+        let u = unitRoundoff, gD = gamma(d)
+        let (k, _, _) = operatorScale(problem)
+        var gX = 0.0
+        if case .interactions = problem.source { gX = gamma(k) }
+        let norms = v.rowNormsSquared.map { $0.squareRoot() * (1 + gD) }
+        let diagonalRoots = problem.diagonal.map { abs($0).squareRoot() }
+        let st: SparseMatrix? = { if case let .interactions(s) = problem.source { return s.transposed } else { return nil } }()
+        let b = max(1, min(blockSize, m))
+        var total = CompensatedSum(), error = 0.0
+        var start = 0
+        while start < m {
+            let width = min(b, m - start)
+            let block = v.rowsSlice(start..<(start + width))
+            var r = Matrix(rows: m, columns: width)
+            BLAS.gemm(.none, v, .transpose, block, into: &r)
+            switch problem.source {
+            case let .interactions(s):
+                var columns = Matrix(rows: s.rows, columns: width)
+                for (c, item) in (start..<(start + width)).enumerated() {
+                    for q in st!.rowPointers[item]..<st!.rowPointers[item + 1] {
+                        columns[Int(st!.columnIndices[q]), c] = st!.values[q]
+                    }
+                }
+                let x = s.transposeMultiply(columns)
+                for q in 0..<r.storage.count { r.storage[q] -= x.storage[q] }
+            case let .dense(x):
+                for c in 0..<width { for i in 0..<m { r[i, c] -= x[i, start + c] } }
+            case let .sparse(x):
+                for c in 0..<width {
+                    let j = start + c
+                    for q in x.rowPointers[j]..<x.rowPointers[j + 1] { r[Int(x.columnIndices[q]), c] -= x.values[q] }
+                }
+            }
+            for c in 0..<width {
+                let j = start + c
+                for i in 0..<m where i != j {
+                    let residual = r[i, c]
+                    total.add(residual * residual)
+                    let delta = gD * norms[i] * norms[j] + gX * diagonalRoots[i] * diagonalRoots[j] + u * abs(residual)
+                    error += 2 * abs(residual) * delta + delta * delta
+                }
+            }
+            start += width
+        }
+        let loss = total.value
+        return (loss, 1.01 * (error + gamma(3) * loss))
+    }
+}
+
+extension MaskedLoss {
+    /// The implicit value when its bound meets `relativeTarget`; otherwise the direct sum where
+    /// affordable (its bound replaces the implicit one). NaN and infinities pass through.
+    func refined(_ value: Double, _ v: Matrix) -> Double {
+        lastEvaluationWasDirect = false
+        guard value.isFinite, lastErrorBound > LossAccuracy.relativeTarget * value,
+              LossAccuracy.directIsAffordable(problem, dimension: dimension) else { return value }
+        let (exact, bound) = LossAccuracy.direct(problem: problem, v: v)
+        lastErrorBound = bound
+        lastEvaluationWasDirect = true
+        return exact
+    }
+}
+
+extension SolverResult {
+    /// Re-evaluates the final loss with its error bound (a fresh objective, so the run's
+    /// evaluation counters are untouched); a direct evaluation replaces the reported value.
+    mutating func attachErrorBound(problem: Problem) {
+        guard embedding.rows == problem.itemCount, embedding.columns >= 1, embedding.isFinite,
+              let check = try? MaskedLoss(problem: problem, dimension: embedding.columns) else { return }
+        let value = check.loss(embedding)
+        guard value.isFinite else { return }
+        lossErrorBound = check.lastErrorBound
+        if check.lastEvaluationWasDirect { finalLoss = value }
+    }
+}
+
+/// A loss printed with only the digits its error bound supports.
+public enum LossText {
+    /// Significant digits of `value` that `bound` leaves exact (1 … 17).
+    public static func digits(_ value: Double, bound: Double?) -> Int {
+        guard let bound, bound > 0, value.isFinite, value != 0 else { return 17 }
+        let supported = Int((log10(abs(value) / bound)).rounded(.down))
+        return min(17, max(1, supported))
+    }
+
+    /// "%.Ng" with N from `digits`; "nan"/"inf" for non-finite values.
+    public static func value(_ value: Double, bound: Double?) -> String {
+        String(format: "%.\(digits(value, bound: bound))g", value)
+    }
+}
