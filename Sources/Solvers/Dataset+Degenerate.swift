@@ -15,8 +15,12 @@ extension Dataset {
         if case let .interactions(s) = problem.source {
             // X_ij ≠ 0 for i ≠ j needs a user with two likes (‖X‖² − Σ X_ii² may round to anything).
             if (0..<s.rows).contains(where: { s.rowPointers[$0 + 1] - s.rowPointers[$0] >= 2 }) { return }
-        } else if problem.offDiagonalNormSquared > 0 {
-            return
+        } else if case let .dense(x) = problem.source {
+            for j in 0..<x.columns { for i in 0..<x.rows where i != j && x[i, j] != 0 { return } }
+        } else if case let .sparse(x) = problem.source {
+            for r in 0..<x.rows {
+                for k in x.rowPointers[r]..<x.rowPointers[r + 1] where Int(x.columnIndices[k]) != r && x.values[k] != 0 { return }
+            }
         }
         throw ProblemError.degenerate(
             "\(file): X (\(problem.itemCount) × \(problem.itemCount)) has no non-zero entry off the diagonal, which is all the masked loss fits")

@@ -157,7 +157,7 @@ public enum Comparison {
             let trace = plan.directory.appendingPathComponent("trace-\(slug).csv")
             try transaction.stage(trace) { try result.writeTrace(to: $0) }
             files.append(trace)
-            if result.termination != .nonFiniteLoss || plan.keepLastFinite {
+            if result.termination != .nonFiniteLoss || (plan.keepLastFinite && result.finalLoss.isFinite) {
                 let embedding = plan.directory.appendingPathComponent("embedding-\(slug).npy")
                 try transaction.stage(embedding) { try NPY.write(result.embedding, to: $0) }
                 files.append(embedding)

@@ -110,7 +110,7 @@ extension EmbeddingOutput {
     static func commit(_ result: SolverResult, output: String?, trace: String?, dataset: Dataset, keepLastFinite: Bool) throws {
         let transaction = OutputTransaction()
         defer { transaction.discard() }
-        if let output, result.termination != .nonFiniteLoss || keepLastFinite {
+        if let output, result.termination != .nonFiniteLoss || (keepLastFinite && result.finalLoss.isFinite) {
             try stage(result.embedding, to: URL(fileURLWithPath: output), dataset: dataset, in: transaction)
         }
         if let trace { try transaction.stage(URL(fileURLWithPath: trace)) { try result.writeTrace(to: $0) } }
@@ -120,8 +120,9 @@ extension EmbeddingOutput {
     /// A non-finite loss is a failure: one line on stderr and exit status 1 (after the summary).
     static func failIfNonFinite(_ result: SolverResult, wrote: Bool) throws {
         guard result.termination == .nonFiniteLoss else { return }
-        let kept = wrote ? "its last finite iterate was written (--keep-last-finite)"
+        let kept = !result.finalLoss.isFinite ? "no iterate had a finite loss, nothing was written"
+                 : wrote ? "its last finite iterate was written (--keep-last-finite)"
                          : "no embedding was written (--keep-last-finite writes the last finite iterate)"
-        throw CLIError("the loss became non-finite after \(result.iterations) iterations (step too large or data too large for double precision); \(kept)")
+        throw CLIError("the loss became non-finite at iteration \(result.iterations) (step too large or data too large for double precision); \(kept)")
     }
 }

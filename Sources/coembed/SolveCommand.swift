@@ -52,7 +52,8 @@ struct SolveCommand: ParsableCommand {
         for note in result.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         print(String(format: "solver=%@ D=%d init=%@ iterations=%d evaluations=%d seconds=%.3f termination=%@ loss=%@",
                      result.method, options.dimension, result.initialization, result.iterations, result.lossEvaluations,
-                     result.seconds, result.termination.rawValue, LossText.value(result.finalLoss, bound: result.lossErrorBound)))
+                     result.seconds, result.termination.rawValue,
+                     result.termination == .nonFiniteLoss ? "nan" : LossText.value(result.finalLoss, bound: result.lossErrorBound)))
         try EmbeddingOutput.failIfNonFinite(result, wrote: output != nil && keepLastFinite)
     }
 }
