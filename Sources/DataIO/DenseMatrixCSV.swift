@@ -8,8 +8,11 @@ public enum DenseMatrixCSV {
     /// fields is not a number. Spaces around numbers are ignored; blank lines at the end are
     /// allowed; every row must have the same number of fields.
     public static func read(_ url: URL) throws(DataIOError) -> Matrix {
-        let file = url.path
-        let bytes = try FileBytes.read(url)
+        try parse(FileBytes.read(url), file: url.path)
+    }
+
+    /// Parses the bytes of a dense CSV file (`file` names it in errors).
+    static func parse(_ bytes: [UInt8], file: String) throws(DataIOError) -> Matrix {
         // The header may use RFC 4180 quoting, so it is read with the CSV parser.
         var csv = CSVReader(bytes: bytes, file: file)
         var dataStart = csv.position

@@ -169,8 +169,8 @@ public enum MatrixMarket {
         let declaredBytes = header.format == .array
             ? 8 * Double(rows) * Double(columns) * (header.symmetry == .symmetric ? 1.5 : 1)
             : 32 * (Double(rows) + 1) + 48 * Double(sizes.count > 2 ? sizes[2] : 0)
-        do throws(MemoryBudget.Exceeded) {
-            try MemoryBudget.check(declaredBytes, for: "the \(rows) × \(columns) matrix\(header.format == .coordinate ? " with \(sizes[2]) entries" : "") the size line (line \(sizeLine.line)) declares")
+        do throws(MemoryLimit.Exceeded) {
+            try MemoryLimit.check(declaredBytes, for: "the \(rows) × \(columns) matrix\(header.format == .coordinate ? " with \(sizes[2]) entries" : "") the size line (line \(sizeLine.line)) declares")
         } catch {
             throw .invalidContent(file: file, problem: error.description)
         }

@@ -32,12 +32,15 @@ public enum LiveTemporaries {
     }
 
     /// Removes every registered temporary file (and lock file) and forgets them.
-    public static func removeAll() {
+    public static func removeAll() { removeAll { _ in true } }
+
+    /// Removes and forgets the registered paths that `matching` selects.
+    public static func removeAll(where matching: (String) -> Bool) {
         lock.lock()
-        let all = paths
-        paths.removeAll()
+        let selected = paths.filter(matching)
+        paths.subtract(selected)
         lock.unlock()
-        for path in all { unlink(path) }
+        for path in selected { unlink(path) }
     }
 }
 
@@ -61,13 +64,18 @@ public final class OutputTransaction {
             throw DataIOError.writeFailed(file: target.path, reason: "two outputs of this run have this path")
         }
         let temporary = target.deletingLastPathComponent()
-            .appendingPathComponent(".\(target.lastPathComponent).staged-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))")
+            // The target's name stays last: writers that pick a format by extension see the same one.
+            .appendingPathComponent(".staged-\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))-\(target.lastPathComponent)")
         LiveTemporaries.register(temporary.path)
         do {
             try write(temporary)
         } catch {
             unlink(temporary.path)
             LiveTemporaries.unregister(temporary.path)
+            // Name the file the user asked for, not the hidden temporary.
+            if case let DataIOError.writeFailed(file, reason) = error, file == temporary.path {
+                throw DataIOError.writeFailed(file: target.path, reason: reason)
+            }
             throw FileErrors.translate(error, path: target.path)
         }
         staged.append((temporary.path, target))

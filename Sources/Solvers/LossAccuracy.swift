@@ -154,7 +154,7 @@ extension MaskedLoss {
     /// affordable (its bound replaces the implicit one). NaN and infinities pass through.
     func refined(_ value: Double, _ v: Matrix) -> Double {
         lastEvaluationWasDirect = false
-        guard value.isFinite, lastErrorBound > LossAccuracy.relativeTarget * value,
+        guard allowsDirectRefinement, value.isFinite, lastErrorBound > LossAccuracy.relativeTarget * value,
               LossAccuracy.directIsAffordable(problem, dimension: dimension) else { return value }
         let (exact, bound) = LossAccuracy.direct(problem: problem, v: v)
         lastErrorBound = bound

@@ -7,15 +7,15 @@ extension SolverSettings {
     ///
     /// Estimates count the M × D (and larger) buffers each method keeps alive; small per-item
     /// vectors are covered by the 25 % margin.
-    public func checkMemory(for kind: SolverKind, problem: Problem) throws(MemoryBudget.Exceeded) {
+    public func checkMemory(for kind: SolverKind, problem: Problem) throws(MemoryLimit.Exceeded) {
         let m = Double(problem.itemCount), d = Double(dimension)
         let block = 8 * m * d // one M × D matrix of doubles
         var users = 0.0, likes = 0.0
         if case let .interactions(s) = problem.source { users = Double(s.rows); likes = Double(s.nonzeroCount) }
         // The loss's workspace: VᵀV, XV and, for X = SᵀS, SV (users × D).
         let objective = 8 * d * d + block + 8 * users * d
-        func check(_ bytes: Double, _ what: String) throws(MemoryBudget.Exceeded) {
-            try MemoryBudget.check(1.25 * (bytes + objective), for: what)
+        func check(_ bytes: Double, _ what: String) throws(MemoryLimit.Exceeded) {
+            try MemoryLimit.check(1.25 * (bytes + objective), for: what)
         }
         let dim = "\(kind.rawValue) at --dim \(dimension) (M = \(problem.itemCount))"
         switch kind {

@@ -60,6 +60,10 @@ public struct AlternatingImputation: SolverMethod {
         let newLoss = context.objective.loss(candidate)
         let change = zip(candidate.rowNormsSquared, d).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
         let scale = max(d.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-300)
+        // A non-finite candidate is a failed step (V_k is kept), not a fixed point.
+        guard newLoss.isFinite else {
+            return StepReport(status: .lineSearchFailed, extras: ["diagonalChange": change / scale])
+        }
         // No decrease at all means the fixed point has been reached in floating point: keep V_k.
         guard newLoss < s.loss else {
             return StepReport(status: .converged, extras: ["diagonalChange": change / scale])

@@ -9,9 +9,9 @@ import Glibc
 /// fit must be refused with a message naming it while there is still time.
 ///
 /// The limit is the smallest of the machine's physical memory (/proc/meminfo, else sysconf), the
-/// cgroup v2 `memory.max` and the address-space limit (`ulimit -v`). `COEMBED_MEMORY_LIMIT`
+/// cgroup v2 `memory.max` and the address-space limit (`ulimit -v`). `COEMBED_MEMORY_BUDGET`
 /// (bytes, or with a K/M/G suffix) overrides it, for tests and for users who share a machine.
-public enum MemoryBudget {
+public enum MemoryLimit {
     /// An allocation that cannot fit, found before it was tried.
     public struct Exceeded: Error, CustomStringConvertible, Equatable, Sendable {
         /// What needed the memory, e.g. "L-BFGS history (--memory 100000000)".
@@ -20,26 +20,18 @@ public enum MemoryBudget {
         public let limit: Int
 
         public var description: String {
-            "\(what) needs \(MemoryBudget.format(bytes)), more than the \(MemoryBudget.format(Double(limit))) this process can use"
+            "\(what) needs \(MemoryLimit.format(bytes)), more than the \(MemoryLimit.format(Double(limit))) this process can use"
         }
     }
 
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var overrideLimit: Int?
-
-    /// Replaces the limit (nil restores the machine's); for tests.
-    public static func setLimit(_ bytes: Int?) {
-        lock.lock(); defer { lock.unlock() }
-        overrideLimit = bytes
-    }
+    /// A limit for the code run inside `MemoryLimit.$override.withValue(bytes) { … }` (tests), so
+    /// that tests running in parallel do not see each other's limits.
+    @TaskLocal public static var override: Int?
 
     /// The number of bytes this process may use.
     public static var limit: Int {
-        lock.lock()
-        let forced = overrideLimit
-        lock.unlock()
-        if let forced { return forced }
-        if let text = ProcessInfo.processInfo.environment["COEMBED_MEMORY_LIMIT"], let bytes = parseBytes(text) { return bytes }
+        if let forced = override { return forced }
+        if let text = ProcessInfo.processInfo.environment["COEMBED_MEMORY_BUDGET"], let bytes = parseBytes(text) { return bytes }
         var limit = physicalMemory
         if let cgroup = try? String(contentsOfFile: "/sys/fs/cgroup/memory.max", encoding: .utf8),
            let bytes = Int(cgroup.trimmingCharacters(in: .whitespacesAndNewlines)), bytes > 0 {
@@ -53,7 +45,7 @@ public enum MemoryBudget {
     }
 
     /// MemTotal of /proc/meminfo, else pages × page size.
-    static var physicalMemory: Int {
+    public static var physicalMemory: Int {
         if let info = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
            let line = info.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") }) {
             let fields = line.split(separator: " ")
@@ -65,7 +57,7 @@ public enum MemoryBudget {
     }
 
     /// "123", "64K", "3M", "2G" (powers of 1024).
-    static func parseBytes(_ text: String) -> Int? {
+    public static func parseBytes(_ text: String) -> Int? {
         let t = text.trimmingCharacters(in: .whitespaces).uppercased()
         guard let last = t.last else { return nil }
         let scale: Int
