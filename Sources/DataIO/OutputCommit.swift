@@ -110,7 +110,8 @@ public final class OutputTransaction {
 /// exists) is stale and taken over.
 public final class DirectoryLock {
     public let path: String
-    private var held = true
+    /// Set only once the lock file is ours: a failed init must not remove another process's lock.
+    private var held = false
 
     /// The name of the lock file inside the folder.
     public static let fileName = ".coembed.lock"
@@ -124,6 +125,7 @@ public final class DirectoryLock {
                 let text = "\(getpid())\n"
                 _ = text.withCString { Glibc.write(fd, $0, strlen($0)) }
                 close(fd)
+                held = true
                 LiveTemporaries.register(path)
                 return
             }

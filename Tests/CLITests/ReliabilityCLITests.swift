@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 import DataIO
+import LinearAlgebra
 import TestSupport
 
 /// Issue 13 at the command line: non-finite runs fail, degenerate data and over-large sizes are
@@ -59,6 +60,17 @@ import TestSupport
             #expect(r.status == 1, "\(solver): status \(r.status) \(r.err)") // 132 (SIGILL) before
             #expect(r.out.contains("termination=nonFiniteLoss"), "\(solver): \(r.out)")
         }
+    }
+
+    @Test func evaluateNeverPrintsZeroForAnOverflowingLoss() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let x = try dir.write("0,1,2\n1,0,3\n2,3,0\n", to: "x.csv").path
+        let npy = dir.file("v.npy")
+        try NPY.write(Matrix(rows: 3, columns: 1, rowMajor: [1e200, -1e200, 1e200]), to: npy)
+        let r = try coembed(["evaluate", "--matrix", x, "--embedding", npy.path])
+        #expect(r.status != 0, "\(r.out)") // printed loss=0 before
+        #expect(!r.out.contains("loss=0") && r.err.contains("not finite"), "\(r.out) \(r.err)")
     }
 
     @Test func compareNeverRanksADivergedRun() throws {

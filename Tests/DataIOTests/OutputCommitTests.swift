@@ -69,6 +69,7 @@ import TestSupport
         } catch {
             #expect(error.description.contains("pid 1"), "\(error)")
         }
+        #expect(try String(contentsOf: lockFile, encoding: .utf8) == "1\n") // the owner's lock is left alone
         // A dead owner: a process that has exited.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/true")
