@@ -136,7 +136,7 @@ public enum RankingEvaluation {
     static func top(_ k: Int, of scores: UnsafeBufferPointer<Double>, excluding excluded: UnsafeBufferPointer<Int32>) -> [ScoredItem] {
         guard k > 0 else { return [] }
         var best: [ScoredItem] = []
-        best.reserveCapacity(k + 1)
+        best.reserveCapacity(min(k, scores.count) + 1) // k is a user option: never reserve more than the items
         var e = 0
         for c in 0..<scores.count {
             if e < excluded.count, Int(excluded[e]) == c { e += 1; continue }
