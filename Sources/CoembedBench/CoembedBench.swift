@@ -123,6 +123,9 @@ struct SolversBench: ParsableCommand {
     @Flag(help: "Print every iteration of every solver (seconds, gap to the best loss, extras).")
     var trace = false
 
+    @Option(help: "With --best-loss: stop each solver once its relative gap to it is at most this (e.g. 1e-6).")
+    var stopAtGap: Double?
+
     func run() throws {
         print("machine: \(machineDescription())")
         let dataset = try Dataset.ratings(URL(fileURLWithPath: options.ratings), likeThreshold: 4)
@@ -150,7 +153,10 @@ struct SolversBench: ParsableCommand {
                 if let acceleration { settings.imputeAcceleration = acceleration }
                 if let accelerationMemory { settings.imputeAccelerationMemory = accelerationMemory }
                 try settings.validate()
-                var r = try SolverCatalog.run(kind, problem: problem, settings: settings)
+                let stop: ((TraceEntry) -> Bool)? = stopAtGap.flatMap { gap in
+                    bestLoss.map { best in { entry in (entry.loss - best) > gap * best } }
+                }
+                var r = try SolverCatalog.run(kind, problem: problem, settings: settings, callback: stop)
                 if kind == .impute {
                     let refits = r.trace.reduce(0) { $0 + Int($1.extras["refits"] ?? 1) } - 1
                     r.method = "impute (\(settings.imputeAcceleration.rawValue), \(refits) refits)"
