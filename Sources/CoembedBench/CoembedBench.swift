@@ -114,6 +114,18 @@ struct SolversBench: ParsableCommand {
     @Option(help: "L-BFGS memory (default: the solver's default).")
     var memory: Int?
 
+    @Option(help: "impute's accelerations, comma-separated: one impute row each (default: the solver's default).")
+    var accelerations: String?
+
+    @Option(help: "impute's Anderson memory (default: the solver's default).")
+    var accelerationMemory: Int?
+
+    @Flag(help: "Print every iteration of every solver (seconds, gap to the best loss, extras).")
+    var trace = false
+
+    @Option(help: "With --best-loss: stop each solver once its relative gap to it is at most this (e.g. 1e-6).")
+    var stopAtGap: Double?
+
     func run() throws {
         print("machine: \(machineDescription())")
         let dataset = try Dataset.ratings(URL(fileURLWithPath: options.ratings), likeThreshold: 4)
@@ -124,17 +136,42 @@ struct SolversBench: ParsableCommand {
         print(String(format: "eigen initialisation (gram backend) after loading: median %.1f ms over %d runs",
                      eigenTime.median * 1e3, options.repeats))
         var results: [SolverResult] = []
+        let imputeVariants: [AlternatingImputation.Acceleration?] = try accelerations.map {
+            try $0.split(separator: ",").map { name in
+                guard let a = AlternatingImputation.Acceleration(rawValue: String(name)) else { throw ValidationError("unknown acceleration \(name)") }
+                return a
+            }
+        } ?? [nil]
         for name in solvers.split(separator: ",") {
             guard let kind = SolverKind(rawValue: String(name)) else { throw ValidationError("unknown solver \(name)") }
-            var settings = SolverSettings(dimension: options.dim)
-            settings.maxIterations = 1_000_000
-            settings.timeLimit = timeLimit
-            settings.relativeTolerance = 0
-            if let memory { settings.lbfgsMemory = memory }
-            let r = try SolverCatalog.run(kind, problem: problem, settings: settings)
-            results.append(r)
-            print(String(format: "  %@: %d iterations in %.2f s, loss %.12g (%@)", r.method, r.iterations, r.seconds,
-                         r.finalLoss, r.termination.rawValue))
+            for acceleration in kind == .impute ? imputeVariants : [nil] {
+                var settings = SolverSettings(dimension: options.dim)
+                settings.maxIterations = 1_000_000
+                settings.timeLimit = timeLimit
+                settings.relativeTolerance = 0
+                if let memory { settings.lbfgsMemory = memory }
+                if let acceleration { settings.imputeAcceleration = acceleration }
+                if let accelerationMemory { settings.imputeAccelerationMemory = accelerationMemory }
+                try settings.validate()
+                let stop: ((TraceEntry) -> Bool)? = stopAtGap.flatMap { gap in
+                    bestLoss.map { best in { entry in (entry.loss - best) > gap * best } }
+                }
+                var r = try SolverCatalog.run(kind, problem: problem, settings: settings, callback: stop)
+                if kind == .impute {
+                    let refits = r.trace.reduce(0) { $0 + Int($1.extras["refits"] ?? 1) } - 1
+                    r.method = "impute (\(settings.imputeAcceleration.rawValue), \(refits) refits)"
+                }
+                results.append(r)
+                print(String(format: "  %@: %d iterations in %.2f s, loss %.12g (%@)", r.method, r.iterations, r.seconds,
+                             r.finalLoss, r.termination.rawValue))
+                if trace {
+                    for e in r.trace {
+                        let extras = e.extras.keys.sorted().map { String(format: "%@ %.3g", $0, e.extras[$0]!) }.joined(separator: ", ")
+                        print(String(format: "    %4d %8.2f s  loss %.15g  gap %.2e  %@", e.iteration, e.seconds, e.loss,
+                                     (e.loss - (bestLoss ?? 0)) / max(bestLoss ?? 1, 1e-300), extras))
+                    }
+                }
+            }
         }
         let series = results.map { r in
             ConvergenceSeries(solver: r.method, points: r.trace.map { ConvergencePoint(iteration: $0.iteration, seconds: $0.seconds, loss: $0.loss) })

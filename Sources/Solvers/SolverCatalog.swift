@@ -77,6 +77,8 @@ public struct SolverSettings: Sendable {
     public var gradientTolerance: Double = 0
     public var eigenBackend: EigenInitializer.Backend = .automatic
     public var imputeInner: AlternatingImputation.Inner = .subspace
+    public var imputeAcceleration = AlternatingImputation.defaultAcceleration
+    public var imputeAccelerationMemory = AlternatingImputation.defaultAccelerationMemory
     public var learningRate: Double = 1e-2
     public var adamSchedule: Adam.Schedule = .plateau
     public var lbfgsMemory: Int = 5
@@ -124,7 +126,9 @@ public enum SolverCatalog {
             return try Driver.run(EigenInitialization(backend: settings.eigenBackend), problem: problem,
                                   dimension: settings.dimension, initialization: "—", seed: settings.seed, options: options)
         case .impute:
-            let method = AlternatingImputation(inner: settings.imputeInner, eigenBackend: settings.eigenBackend)
+            let method = AlternatingImputation(inner: settings.imputeInner, eigenBackend: settings.eigenBackend,
+                                               acceleration: settings.imputeAcceleration,
+                                               accelerationMemory: settings.imputeAccelerationMemory)
             if settings.initialPoint == .eigen {
                 return try Driver.run(method, problem: problem, dimension: settings.dimension,
                                       initialization: "eigen", seed: settings.seed, options: options)

@@ -14,6 +14,8 @@ extension SolverSettings {
         if case let .random(scale) = initialPoint { try require(scale > 0 && scale.isFinite, "init-scale must be positive, got \(scale)") }
         try require(learningRate > 0 && learningRate.isFinite, "learning-rate must be positive, got \(learningRate)")
         try require(lbfgsMemory >= 1, "memory must be ≥ 1, got \(lbfgsMemory)")
+        try require((1...AlternatingImputation.maximumAccelerationMemory).contains(imputeAccelerationMemory),
+                    "acceleration-memory must be 1 … \(AlternatingImputation.maximumAccelerationMemory), got \(imputeAccelerationMemory)")
         try sampled.validate()
     }
 }

@@ -5,6 +5,7 @@ import Solvers
 extension SolverKind: ExpressibleByArgument {}
 extension EigenInitializer.Backend: ExpressibleByArgument {}
 extension AlternatingImputation.Inner: ExpressibleByArgument {}
+extension AlternatingImputation.Acceleration: ExpressibleByArgument {}
 extension Adam.Schedule: ExpressibleByArgument {}
 extension LBFGS.Preconditioning: ExpressibleByArgument {}
 extension SampledInitialization: ExpressibleByArgument {}
@@ -121,6 +122,12 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Imputation inner step: subspace (Rayleigh–Ritz on [V, YV]) or exact (full eigensolve).")
     var imputeInner: AlternatingImputation.Inner = .subspace
 
+    @Option(help: "Imputation extrapolation on the diagonal: none (the plain loop), anderson, squarem.")
+    var acceleration = AlternatingImputation.defaultAcceleration
+
+    @Option(help: "Anderson acceleration memory m (difference columns) for impute.")
+    var accelerationMemory = AlternatingImputation.defaultAccelerationMemory
+
     @Option(help: "Adam learning rate.")
     var learningRate: Double = 1e-2
 
@@ -164,6 +171,8 @@ struct RunOptions: ParsableArguments {
         s.gradientTolerance = gradientTolerance
         s.eigenBackend = eigenBackend
         s.imputeInner = imputeInner
+        s.imputeAcceleration = acceleration
+        s.imputeAccelerationMemory = accelerationMemory
         s.learningRate = learningRate
         s.adamSchedule = adamSchedule
         s.lbfgsMemory = memory

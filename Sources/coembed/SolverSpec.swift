@@ -98,6 +98,8 @@ struct SolverSpec: Equatable {
         "memory": field(\.lbfgsMemory),
         "preconditioning": field(\.lbfgsPreconditioning),
         "impute-inner": field(\.imputeInner),
+        "acceleration": field(\.imputeAcceleration),
+        "acceleration-memory": field(\.imputeAccelerationMemory),
         "eigen-backend": field(\.eigenBackend),
         "epochs": field(\.sampled.epochs),
         "pairs": field(\.sampled.pairs),

@@ -50,6 +50,8 @@ func coembed(_ arguments: [String]) throws -> (status: Int32, out: String, err: 
         // One range check (SolverSettings.validate) for flags and per-solver settings, before any work.
         (["solve", "--solver", "sgns", "--share-negatives", "2000"], "--share-negatives must be 0 (off) … 1024"),
         (["compare", "--solvers", "eigen,in-batch:in-batch-negatives=300"], "in-batch-negatives must be 'full' or 1 ≤ NEG < batch-size"),
+        (["solve", "--solver", "impute", "--acceleration-memory", "0"], "--acceleration-memory must be 1 … 50"),
+        (["compare", "--solvers", "eigen,impute:acceleration=aitken"], "acceleration=aitken"),
     ])
     func badOptionsGiveOneClearErrorAndNonZeroExit(arguments: [String], mention: String) throws {
         let r = try coembed(arguments)

@@ -19,14 +19,27 @@ public struct AlternatingImputation: SolverMethod {
         case exact
     }
 
+    public static let defaultAcceleration = Acceleration.anderson
+    public static let defaultAccelerationMemory = 5
+    /// Larger memories only add ill-conditioned columns to Anderson's least squares.
+    public static let maximumAccelerationMemory = 50
+
     public var inner: Inner
     public var eigenBackend: EigenInitializer.Backend
     public var tolerance: Double
+    /// Extrapolation on the diagonal (see ImputationAcceleration.swift); `.none` is the plain loop.
+    public var acceleration: Acceleration
+    /// Anderson's difference columns m (ignored by the other accelerations).
+    public var accelerationMemory: Int
 
-    public init(inner: Inner = .subspace, eigenBackend: EigenInitializer.Backend = .automatic, tolerance: Double = 1e-12) {
+    public init(inner: Inner = .subspace, eigenBackend: EigenInitializer.Backend = .automatic, tolerance: Double = 1e-12,
+                acceleration: Acceleration = defaultAcceleration, accelerationMemory: Int = defaultAccelerationMemory) {
+        precondition(accelerationMemory >= 1, "acceleration memory must be ≥ 1")
         self.inner = inner
         self.eigenBackend = eigenBackend
         self.tolerance = tolerance
+        self.acceleration = acceleration
+        self.accelerationMemory = accelerationMemory
     }
 
     public var name: String { "impute" }
@@ -36,6 +49,7 @@ public struct AlternatingImputation: SolverMethod {
     public struct State {
         var v: Matrix
         var loss: Double
+        var accelerator: Accelerator? = nil
     }
 
     public func makeState(start: Matrix?, context: SolverContext) throws -> State {
@@ -49,10 +63,11 @@ public struct AlternatingImputation: SolverMethod {
             for n in out.notes { context.note(n) }
             v = out.embedding
         }
-        return State(v: v, loss: context.objective.loss(v))
+        return State(v: v, loss: context.objective.loss(v), accelerator: makeAccelerator())
     }
 
     public func step(_ s: inout State, context: SolverContext) throws -> StepReport {
+        if s.accelerator != nil { return try acceleratedStep(&s, context: context) }
         let problem = context.problem
         let d = s.v.rowNormsSquared
         let shift = zip(d, problem.diagonal).map { $0 - $1 }
