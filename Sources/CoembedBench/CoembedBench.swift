@@ -6,6 +6,8 @@ import Solvers
 import Reporting
 import Workflows
 
+extension EvaluationScheme: ExpressibleByArgument {}
+
 /// Performance figures for docs/performance.md. Run by hand (`make bench`), never in tests.
 @main
 struct CoembedBench: ParsableCommand {
@@ -32,6 +34,9 @@ struct BenchOptions: ParsableArguments {
 
     @Option(help: "Repetitions per timing (the median is reported).")
     var repeats: Int = 7
+
+    @Option(help: "Loss + gradient scheme for X = SᵀS: blocks (item blocks, one per thread, single-threaded BLAS) or shared (sparse passes on our threads, BLAS on OpenBLAS's). The objective benchmark times both.")
+    var scheme: EvaluationScheme = MaskedLoss.defaultEvaluationScheme
 
     @Flag(help: "Say on stderr when the benchmark restarts itself to use OpenBLAS's faster kernels (also COEMBED_VERBOSE=1).")
     var verbose = false
@@ -78,16 +83,21 @@ struct ObjectiveBench: ParsableCommand {
         var rng = SeededGenerator(seed: 1)
         let v = Matrix(rows: m, columns: d) { _, _ in rng.nextGaussian() }
         let loss = try MaskedLoss(problem: problem, dimension: d)
+        loss.evaluationScheme = options.scheme
+        let other = try MaskedLoss(problem: problem, dimension: d)
+        other.evaluationScheme = options.scheme == .blocks ? .shared : .blocks
         var gradient = Matrix(rows: m, columns: d)
         _ = loss.lossAndGradient(v, gradient: &gradient)
+        _ = other.lossAndGradient(v, gradient: &gradient)
         var gram = Matrix(rows: d, columns: d)
         var product = Matrix(rows: m, columns: d)
         // The evaluation and the floor alternate (one of each per round) so that both see the same
         // load on a shared machine; the ratio of their medians is the figure of merit.
         let clock = ContinuousClock()
-        var evaluationTimes: [Double] = [], floorTimes: [Double] = []
+        var evaluationTimes: [Double] = [], floorTimes: [Double] = [], otherTimes: [Double] = []
         for _ in 0..<max(1, options.repeats) {
             evaluationTimes.append(clock.measure { _ = loss.lossAndGradient(v, gradient: &gradient) }.seconds)
+            otherTimes.append(clock.measure { _ = other.lossAndGradient(v, gradient: &gradient) }.seconds)
             floorTimes.append(clock.measure {
                 BLAS.syrk(.transpose, v, into: &gram)
                 BLAS.gemm(.none, v, .none, gram, into: &product)
@@ -96,7 +106,11 @@ struct ObjectiveBench: ParsableCommand {
         let evaluation = (median: median(evaluationTimes), all: evaluationTimes)
         let floor = (median: median(floorTimes), all: floorTimes)
         let lossOnly = medianSeconds(options.repeats) { _ = loss.loss(v) }
-        print(String(format: "loss+gradient (M = %d, D = %d): median %.2f ms", m, d, evaluation.median * 1e3))
+        print(String(format: "loss+gradient (M = %d, D = %d, %@ scheme): median %.2f ms", m, d, options.scheme.rawValue,
+                     evaluation.median * 1e3))
+        print(String(format: "loss+gradient, %@ scheme (same rounds): median %.2f ms (ratio %@/%@ %.3f)",
+                     other.evaluationScheme.rawValue, median(otherTimes) * 1e3, options.scheme.rawValue,
+                     other.evaluationScheme.rawValue, evaluation.median / median(otherTimes)))
         print(String(format: "loss only: median %.2f ms", lossOnly.median * 1e3))
         print(String(format: "floor syrk(VᵀV) + gemm(V·VᵀV): median %.2f ms", floor.median * 1e3))
         print(String(format: "ratio loss+gradient / floor: %.3f (fastest runs: %.2f / %.2f ms = %.3f)",
@@ -126,6 +140,8 @@ struct SolversBench: ParsableCommand {
 
     func run() throws {
         print("machine: \(machineDescription())")
+        MaskedLoss.defaultEvaluationScheme = options.scheme
+        print("loss + gradient scheme: \(options.scheme.rawValue)")
         let dataset = try Dataset.ratings(URL(fileURLWithPath: options.ratings), likeThreshold: 4)
         let problem = dataset.problem
         let eigenTime = try medianSeconds(options.repeats) {

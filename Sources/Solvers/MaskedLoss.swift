@@ -28,6 +28,13 @@ public final class MaskedLoss {
     /// n_i − X_ii for the fused path (and scratch for the second half's partial row norms).
     private var excessBuffer: [Double] = []
 
+    /// The scheme new losses use for loss + gradient with X = SᵀS (benchmarks switch it).
+    nonisolated(unsafe) public static var defaultEvaluationScheme: EvaluationScheme = .blocks
+    /// How loss + gradient run for X = SᵀS (see `EvaluationScheme`).
+    public var evaluationScheme: EvaluationScheme = MaskedLoss.defaultEvaluationScheme
+    /// The item blocks and their thread team, made on the first blocked evaluation.
+    private var blocked: BlockedObjective?
+
     /// VᵀV at the V of the last evaluation (full symmetric storage; every path computes it).
     public var gramOfLastEvaluation: Matrix { gram }
 
@@ -126,6 +133,10 @@ public final class MaskedLoss {
         lossEvaluations += 1
         gradientEvaluations += 1
         if case let .interactions(s) = problem.source, s.nonzeroCount > 0 {
+            if evaluationScheme == .blocks && ProcessInfoCores.count > 1
+                && (s.nonzeroCount + v.rows) * dimension >= ImplicitKernels.parallelThreshold {
+                return blockedLossAndGradient(v, gradient: &gradient)
+            }
             return fusedLossAndGradient(s, v, gradient: &gradient)
         }
         BLAS.syrk(.transpose, v, into: &gram)
@@ -179,6 +190,14 @@ public final class MaskedLoss {
         let value = assemble(gramNorm: Self.symmetricNormSquared(gram), quadratic: quadratic, rowNorms: rowNormsBuffer)
         BLAS.gemm(.none, v, .none, gram, alpha: 4, beta: 1, into: &gradient)
         return value
+    }
+
+    /// The item-block scheme (`BlockedObjective`): one block per core, single-threaded BLAS.
+    private func blockedLossAndGradient(_ v: Matrix, gradient: inout Matrix) -> Double {
+        operatorApplications += dimension
+        if blocked == nil { blocked = BlockedObjective(st: sTransposed!, dimension: dimension, blockCount: ProcessInfoCores.count) }
+        let parts = blocked!.evaluate(v, diagonal: problem.diagonal, gradient: &gradient, gram: &gram, rowNorms: &rowNormsBuffer)
+        return assemble(gramNorm: parts.gramNorm, quadratic: parts.quadratic, rowNorms: rowNormsBuffer)
     }
 
     /// SV into `sv` and ‖v_i‖² into `rowNormsBuffer` in one pass over V (interactions only);
