@@ -116,6 +116,16 @@ struct ObjectiveBench: ParsableCommand {
         print(String(format: "ratio loss+gradient / floor: %.3f (fastest runs: %.2f / %.2f ms = %.3f)",
                      evaluation.median / floor.median, evaluation.all.min()! * 1e3, floor.all.min()! * 1e3,
                      evaluation.all.min()! / floor.all.min()!))
+        let bandwidth = KernelBenchmark.copyBandwidth(repeats: options.repeats)
+        print(String(format: "copy bandwidth (STREAM-like, 256 MB arrays, 16 bytes per element): %.1f GB/s one thread, %.1f GB/s all cores",
+                     bandwidth.oneThread / 1e9, bandwidth.allThreads / 1e9))
+        if let passes = KernelBenchmark.sparsePasses(problem: problem, v: v, repeats: options.repeats) {
+            for (name, seconds, bytes) in [("S·V + row norms", passes.scatterSeconds, passes.scatterBytes),
+                                           ("Sᵀ(SV) + gradient assembly", passes.gatherSeconds, passes.gatherBytes)] {
+                print(String(format: "sparse pass %@ (blocks, all cores): median %.2f ms, ≥ %.1f MB moved: %.1f GB/s = %.0f %% of the copy bandwidth",
+                             name, seconds * 1e3, bytes / 1e6, bytes / seconds / 1e9, 100 * bytes / seconds / bandwidth.allThreads))
+            }
+        }
     }
 }
 

@@ -30,6 +30,36 @@ public struct ItemBlocks: Sendable, Equatable {
     }
 }
 
+/// Sᵀ (items × users, CSR) as the block kernels read it, with the users renumbered by activity
+/// (most likes first) when asked. Renumbering users changes nothing outside: X = SᵀS does not
+/// depend on the order of S's rows, and SV is internal. It packs the rows of SV that the scatter
+/// and gather touch most into a contiguous, cache-resident front; each item's list keeps its
+/// original order (only the labels change), so every sum is taken in the same order as without
+/// renumbering and the results are bitwise the same.
+struct ItemCSR: @unchecked Sendable {
+    let items: Int
+    let users: Int
+    let rowPointers: [Int]
+    let columnIndices: [Int32]
+    let values: [Double]
+    var nonzeroCount: Int { columnIndices.count }
+
+    init(_ st: SparseMatrix, renumberUsersByActivity: Bool) {
+        items = st.rows
+        users = st.columns
+        rowPointers = st.rowPointers
+        values = st.values
+        guard renumberUsersByActivity else { columnIndices = st.columnIndices; return }
+        var likes = [Int](repeating: 0, count: users)
+        for c in st.columnIndices { likes[Int(c)] += 1 }
+        // Stable: equal activity keeps the original order.
+        let order = (0..<users).sorted { likes[$0] != likes[$1] ? likes[$0] > likes[$1] : $0 < $1 }
+        var label = [Int32](repeating: 0, count: users)
+        for (new, old) in order.enumerated() { label[old] = Int32(new) }
+        columnIndices = st.columnIndices.map { label[Int($0)] }
+    }
+}
+
 /// How `MaskedLoss` evaluates loss + gradient for X = SᵀS.
 public enum EvaluationScheme: String, Sendable, CaseIterable, Codable {
     /// Sparse passes on our threads, then syrk and gemm on OpenBLAS's own threads (`ImplicitKernels`).
@@ -55,7 +85,7 @@ public enum EvaluationScheme: String, Sendable, CaseIterable, Codable {
 /// the block's items), so it equals the unblocked SV to rounding (≈1e-16 relative), not bitwise;
 /// with one block it is bitwise the unblocked product.
 final class BlockedObjective {
-    let st: SparseMatrix
+    let st: ItemCSR
     let dimension: Int
     let blocks: ItemBlocks
     private let team: ThreadTeam
@@ -64,13 +94,13 @@ final class BlockedObjective {
     /// ‖SV‖²_F as rank 0 received it.
     private let quadraticResult: UnsafeMutablePointer<Double>
 
-    init(st: SparseMatrix, dimension: Int, blockCount: Int) {
-        self.st = st
+    init(st: SparseMatrix, dimension: Int, blockCount: Int, renumberUsers: Bool = true) {
+        self.st = ItemCSR(st, renumberUsersByActivity: renumberUsers)
         self.dimension = dimension
         self.blocks = ItemBlocks.balanced(rowPointers: st.rowPointers, count: blockCount,
                                           rowWeight: ItemBlocks.rowWeight(dimension: dimension))
         self.team = ThreadTeam(size: blocks.count)
-        let length = dimension * dimension + st.columns * dimension
+        let length = dimension * dimension + self.st.users * dimension
         self.reduceBuffers = (0..<blocks.count).map { _ in
             let b = UnsafeMutableBufferPointer<Double>.allocate(capacity: length)
             b.initialize(repeating: 0)
@@ -122,7 +152,7 @@ final class BlockedObjective {
     func evaluateBlock(_ comm: any Communicator, block: Range<Int>, v: UnsafePointer<Double>, itemCount m: Int,
                        diagonal: UnsafePointer<Double>, rowNorms: UnsafeMutablePointer<Double>,
                        gradient: UnsafeMutablePointer<Double>, reduceBuffer: UnsafeMutableBufferPointer<Double>) throws -> Double {
-        let d = dimension, n = st.columns
+        let d = dimension, n = st.users
         let gram = reduceBuffer.baseAddress!, sv = gram + d * d
         reduceBuffer.update(repeating: 0)
         BlockKernels.scatterProduct(st: st, items: block, v: v, ld: m, dimension: d, sv: sv, rowNorms: rowNorms)
@@ -153,9 +183,9 @@ enum BlockKernels {
     /// sv[:, d] += Σ_{i ∈ items} S_{:,i}·V[i, d] (sv is N × D, column-major) and rowNorms[i] = ‖v_i‖²
     /// for i in items. The sums for one user run over the range's items in increasing order, as
     /// in the plain CSR product.
-    static func scatterProduct(st: SparseMatrix, items: Range<Int>, v: UnsafePointer<Double>, ld m: Int, dimension dim: Int,
+    static func scatterProduct(st: ItemCSR, items: Range<Int>, v: UnsafePointer<Double>, ld m: Int, dimension dim: Int,
                                sv: UnsafeMutablePointer<Double>, rowNorms nrm: UnsafeMutablePointer<Double>) {
-        let n = st.columns
+        let n = st.users
         for i in items { nrm[i] = 0 }
         st.rowPointers.withUnsafeBufferPointer { rpb in
         st.columnIndices.withUnsafeBufferPointer { cib in
@@ -194,10 +224,10 @@ enum BlockKernels {
 
     /// gradient[i, d] = −4·((Sᵀ·SV)[i, d] + (rowNorms[i] − diagonal[i])·V[i, d]) for i in items,
     /// each (SᵀSV)[i, d] summed over row i of Sᵀ in order, as in the plain CSR product.
-    static func gatherAssemble(st: SparseMatrix, items: Range<Int>, sv: UnsafePointer<Double>, v: UnsafePointer<Double>,
+    static func gatherAssemble(st: ItemCSR, items: Range<Int>, sv: UnsafePointer<Double>, v: UnsafePointer<Double>,
                                ld m: Int, dimension dim: Int, rowNorms: UnsafePointer<Double>, diagonal: UnsafePointer<Double>,
                                gradient: UnsafeMutablePointer<Double>) {
-        let n = st.columns
+        let n = st.users
         st.rowPointers.withUnsafeBufferPointer { rpb in
         st.columnIndices.withUnsafeBufferPointer { cib in
         st.values.withUnsafeBufferPointer { vsb in
