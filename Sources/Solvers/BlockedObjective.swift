@@ -118,16 +118,29 @@ final class BlockedObjective {
     /// Fills `gradient`, `gram` (full VᵀV), `rowNorms` (‖v_i‖²) and returns ‖G‖²_F and ‖SV‖²_F.
     func evaluate(_ v: Matrix, diagonal: [Double], gradient: inout Matrix, gram: inout Matrix,
                   rowNorms: inout [Double]) -> (gramNorm: Double, quadratic: Double) {
+        precondition(gradient.rows == v.rows && gradient.columns == v.columns)
+        return gradient.storage.withUnsafeMutableBufferPointer { gb in
+            evaluate(v, diagonal: diagonal, gradient: gb.baseAddress!, gram: &gram, rowNorms: &rowNorms)
+        }
+    }
+
+    /// The loss pieces only (no gradient): the same sums as `evaluate`, so a loss computed either
+    /// way is bitwise the same number.
+    func evaluateLoss(_ v: Matrix, diagonal: [Double], gram: inout Matrix, rowNorms: inout [Double]) -> (gramNorm: Double, quadratic: Double) {
+        evaluate(v, diagonal: diagonal, gradient: nil, gram: &gram, rowNorms: &rowNorms)
+    }
+
+    private func evaluate(_ v: Matrix, diagonal: [Double], gradient: UnsafeMutablePointer<Double>?, gram: inout Matrix,
+                          rowNorms: inout [Double]) -> (gramNorm: Double, quadratic: Double) {
         let d = dimension, m = v.rows
-        precondition(v.columns == d && gradient.rows == m && gram.rows == d && rowNorms.count == m)
+        precondition(v.columns == d && gram.rows == d && rowNorms.count == m)
         let savedThreads = BLAS.threadCount
         if savedThreads != 1 { BLAS.setThreadCount(1) }
         defer { if savedThreads != 1 { BLAS.setThreadCount(savedThreads) } }
         v.storage.withUnsafeBufferPointer { vb in
-        gradient.storage.withUnsafeMutableBufferPointer { gb in
         rowNorms.withUnsafeMutableBufferPointer { nb in
         diagonal.withUnsafeBufferPointer { db in
-            let vp = SharedPointer(vb.baseAddress!), gp = SharedPointer(gb.baseAddress!)
+            let vp = SharedPointer(vb.baseAddress!), gp = SharedPointer(gradient)
             let np = SharedPointer(nb.baseAddress!), dp = SharedPointer(db.baseAddress!)
             do {
                 try team.run { [self] comm in
@@ -140,18 +153,19 @@ final class BlockedObjective {
             } catch {
                 preconditionFailure("in-process block evaluation failed: \(error)")
             }
-        }}}}
+        }}}
         let rb = reduceBuffers[0]
         gram.storage.withUnsafeMutableBufferPointer { g in g.baseAddress!.update(from: rb.baseAddress!, count: d * d) }
         return (MaskedLoss.symmetricNormSquared(gram), quadraticResult.pointee)
     }
 
     /// One participant's share: items `block` of V (column-major, leading dimension `itemCount`).
-    /// Writes rowNorms and gradient rows of the block only; `reduceBuffer` (D² + N·D) is this
-    /// participant's own. Returns ‖SV‖²_F (the same on every participant).
+    /// Writes rowNorms and gradient rows of the block only (no gradient when `gradient` is nil);
+    /// `reduceBuffer` (D² + N·D) is this participant's own. Returns ‖SV‖²_F (the same on every
+    /// participant).
     func evaluateBlock(_ comm: any Communicator, block: Range<Int>, v: UnsafePointer<Double>, itemCount m: Int,
                        diagonal: UnsafePointer<Double>, rowNorms: UnsafeMutablePointer<Double>,
-                       gradient: UnsafeMutablePointer<Double>, reduceBuffer: UnsafeMutableBufferPointer<Double>) throws -> Double {
+                       gradient: UnsafeMutablePointer<Double>?, reduceBuffer: UnsafeMutableBufferPointer<Double>) throws -> Double {
         let d = dimension, n = st.users
         let gram = reduceBuffer.baseAddress!, sv = gram + d * d
         reduceBuffer.update(repeating: 0)
@@ -162,9 +176,11 @@ final class BlockedObjective {
         }
         try comm.allreduceSum(reduceBuffer)
         for j in 0..<d { for i in (j + 1)..<d { gram[i + j * d] = gram[j + i * d] } }
-        BlockKernels.gatherAssemble(st: st, items: block, sv: sv, v: v, ld: m, dimension: d, rowNorms: rowNorms,
-                                    diagonal: diagonal, gradient: gradient)
-        if !block.isEmpty {
+        if let gradient {
+            BlockKernels.gatherAssemble(st: st, items: block, sv: sv, v: v, ld: m, dimension: d, rowNorms: rowNorms,
+                                        diagonal: diagonal, gradient: gradient)
+        }
+        if let gradient, !block.isEmpty {
             cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, Int32(block.count), Int32(d), Int32(d), 4,
                         v + block.lowerBound, Int32(m), gram, Int32(d), 1, gradient + block.lowerBound, Int32(m))
         }

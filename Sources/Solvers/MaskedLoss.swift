@@ -116,6 +116,11 @@ public final class MaskedLoss {
         checkShape(v)
         lossEvaluations += 1
         if case let .interactions(s) = problem.source, s.nonzeroCount > 0 {
+            if usesBlocks(s) { // the same sums as lossAndGradient: a loss is the same number either way
+                operatorApplications += dimension
+                let parts = blockedObjective.evaluateLoss(v, diagonal: problem.diagonal, gram: &gram, rowNorms: &rowNormsBuffer)
+                return assemble(gramNorm: parts.gramNorm, quadratic: parts.quadratic, rowNorms: rowNormsBuffer)
+            }
             operatorApplications += dimension
             let quadratic = productAndRowNorms(v)
             BLAS.syrk(.transpose, v, into: &gram)
@@ -133,10 +138,7 @@ public final class MaskedLoss {
         lossEvaluations += 1
         gradientEvaluations += 1
         if case let .interactions(s) = problem.source, s.nonzeroCount > 0 {
-            if evaluationScheme == .blocks && ProcessInfoCores.count > 1
-                && (s.nonzeroCount + v.rows) * dimension >= ImplicitKernels.parallelThreshold {
-                return blockedLossAndGradient(v, gradient: &gradient)
-            }
+            if usesBlocks(s) { return blockedLossAndGradient(v, gradient: &gradient) }
             return fusedLossAndGradient(s, v, gradient: &gradient)
         }
         BLAS.syrk(.transpose, v, into: &gram)
@@ -192,11 +194,23 @@ public final class MaskedLoss {
         return value
     }
 
+    /// Whether loss and loss + gradient take the item-block path (too little work: one thread).
+    private func usesBlocks(_ s: SparseMatrix) -> Bool {
+        evaluationScheme == .blocks && ProcessInfoCores.count > 1
+            && (s.nonzeroCount + problem.itemCount) * dimension >= ImplicitKernels.parallelThreshold
+    }
+
+    private var blockedObjective: BlockedObjective {
+        if let blocked { return blocked }
+        let made = BlockedObjective(st: sTransposed!, dimension: dimension, blockCount: ProcessInfoCores.count)
+        blocked = made
+        return made
+    }
+
     /// The item-block scheme (`BlockedObjective`): one block per core, single-threaded BLAS.
     private func blockedLossAndGradient(_ v: Matrix, gradient: inout Matrix) -> Double {
         operatorApplications += dimension
-        if blocked == nil { blocked = BlockedObjective(st: sTransposed!, dimension: dimension, blockCount: ProcessInfoCores.count) }
-        let parts = blocked!.evaluate(v, diagonal: problem.diagonal, gradient: &gradient, gram: &gram, rowNorms: &rowNormsBuffer)
+        let parts = blockedObjective.evaluate(v, diagonal: problem.diagonal, gradient: &gradient, gram: &gram, rowNorms: &rowNormsBuffer)
         return assemble(gramNorm: parts.gramNorm, quadratic: parts.quadratic, rowNorms: rowNormsBuffer)
     }
 

@@ -46,6 +46,9 @@ import LinearAlgebra
         blocked.evaluationScheme = .blocks
         shared.evaluationScheme = .shared
         let a = blocked.evaluate(v), b = shared.evaluate(v)
+        // Loss alone and loss + gradient print the same number (the same sums).
+        #expect(blocked.loss(v) == a.loss)
+        #expect(shared.loss(v) == b.loss)
         #expect(relativeError(a.loss, b.loss) <= 1e-12)
         #expect(maxAbs(difference(a.gradient, b.gradient)) <= 1e-12 * maxAbs(b.gradient))
         #expect(maxAbs(difference(blocked.gramOfLastEvaluation, shared.gramOfLastEvaluation)) <= 1e-13 * maxAbs(shared.gramOfLastEvaluation))
