@@ -6,6 +6,8 @@ import Solvers
 import Reporting
 import Workflows
 
+extension EvaluationScheme: ExpressibleByArgument {}
+
 /// Performance figures for docs/performance.md. Run by hand (`make bench`), never in tests.
 @main
 struct CoembedBench: ParsableCommand {
@@ -14,6 +16,13 @@ struct CoembedBench: ParsableCommand {
         abstract: "Print performance figures on the bundled ml-latest-small.",
         subcommands: [ObjectiveBench.self, SolversBench.self],
         defaultSubcommand: ObjectiveBench.self)
+
+    /// Before any BLAS call: restart once with OPENBLAS_CORETYPE set if OpenBLAS fell back to its
+    /// generic kernels on a CPU that has AVX2 or AVX-512 (see `BLASCore`).
+    static func main() {
+        BLASCore.ensureBestCore(verbose: BLASCore.verboseRequested(), programName: "coembed-bench")
+        main(nil)
+    }
 }
 
 struct BenchOptions: ParsableArguments {
@@ -25,6 +34,12 @@ struct BenchOptions: ParsableArguments {
 
     @Option(help: "Repetitions per timing (the median is reported).")
     var repeats: Int = 7
+
+    @Option(help: "Loss + gradient scheme for X = SᵀS: blocks (item blocks, one per thread, single-threaded BLAS) or shared (sparse passes on our threads, BLAS on OpenBLAS's). The objective benchmark times both.")
+    var scheme: EvaluationScheme = MaskedLoss.defaultEvaluationScheme
+
+    @Flag(help: "Say on stderr when the benchmark restarts itself to use OpenBLAS's faster kernels (also COEMBED_VERBOSE=1).")
+    var verbose = false
 }
 
 /// Median of `repeats` timings of `body`, in seconds.
@@ -35,6 +50,13 @@ func medianSeconds(_ repeats: Int, _ body: () throws -> Void) rethrows -> (media
     return (median(times), times)
 }
 
+/// CPU seconds used by this process so far, all threads.
+func processCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
 func median(_ times: [Double]) -> Double {
     let sorted = times.sorted()
     let n = sorted.count
@@ -42,7 +64,7 @@ func median(_ times: [Double]) -> Double {
 }
 
 func machineDescription() -> String {
-    "\(Machine.description), OpenBLAS threads \(BLAS.threadCount)"
+    "\(Machine.description); BLAS: \(BLASCore.current)"
 }
 
 struct ObjectiveBench: ParsableCommand {
@@ -68,16 +90,28 @@ struct ObjectiveBench: ParsableCommand {
         var rng = SeededGenerator(seed: 1)
         let v = Matrix(rows: m, columns: d) { _, _ in rng.nextGaussian() }
         let loss = try MaskedLoss(problem: problem, dimension: d)
+        loss.evaluationScheme = options.scheme
+        let other = try MaskedLoss(problem: problem, dimension: d)
+        other.evaluationScheme = options.scheme == .blocks ? .shared : .blocks
         var gradient = Matrix(rows: m, columns: d)
         _ = loss.lossAndGradient(v, gradient: &gradient)
+        _ = other.lossAndGradient(v, gradient: &gradient)
         var gram = Matrix(rows: d, columns: d)
         var product = Matrix(rows: m, columns: d)
         // The evaluation and the floor alternate (one of each per round) so that both see the same
         // load on a shared machine; the ratio of their medians is the figure of merit.
         let clock = ContinuousClock()
-        var evaluationTimes: [Double] = [], floorTimes: [Double] = []
+        var evaluationTimes: [Double] = [], floorTimes: [Double] = [], otherTimes: [Double] = []
+        // Process CPU time (all threads) per evaluation: on a loaded machine the wall time mostly
+        // measures the competition, the CPU time what the scheme itself burns (spinning included).
+        var evaluationCPU = 0.0, otherCPU = 0.0
         for _ in 0..<max(1, options.repeats) {
+            var c0 = processCPUSeconds()
             evaluationTimes.append(clock.measure { _ = loss.lossAndGradient(v, gradient: &gradient) }.seconds)
+            evaluationCPU += processCPUSeconds() - c0
+            c0 = processCPUSeconds()
+            otherTimes.append(clock.measure { _ = other.lossAndGradient(v, gradient: &gradient) }.seconds)
+            otherCPU += processCPUSeconds() - c0
             floorTimes.append(clock.measure {
                 BLAS.syrk(.transpose, v, into: &gram)
                 BLAS.gemm(.none, v, .none, gram, into: &product)
@@ -86,12 +120,29 @@ struct ObjectiveBench: ParsableCommand {
         let evaluation = (median: median(evaluationTimes), all: evaluationTimes)
         let floor = (median: median(floorTimes), all: floorTimes)
         let lossOnly = medianSeconds(options.repeats) { _ = loss.loss(v) }
-        print(String(format: "loss+gradient (M = %d, D = %d): median %.2f ms", m, d, evaluation.median * 1e3))
+        print(String(format: "loss+gradient (M = %d, D = %d, %@ scheme): median %.2f ms", m, d, options.scheme.rawValue,
+                     evaluation.median * 1e3))
+        print(String(format: "loss+gradient, %@ scheme (same rounds): median %.2f ms (ratio %@/%@ %.3f)",
+                     other.evaluationScheme.rawValue, median(otherTimes) * 1e3, options.scheme.rawValue,
+                     other.evaluationScheme.rawValue, evaluation.median / median(otherTimes)))
+        let rounds = Double(max(1, options.repeats))
+        print(String(format: "CPU time per loss+gradient (all threads, mean): %@ %.2f ms, %@ %.2f ms",
+                     options.scheme.rawValue, evaluationCPU / rounds * 1e3, other.evaluationScheme.rawValue, otherCPU / rounds * 1e3))
         print(String(format: "loss only: median %.2f ms", lossOnly.median * 1e3))
         print(String(format: "floor syrk(VᵀV) + gemm(V·VᵀV): median %.2f ms", floor.median * 1e3))
         print(String(format: "ratio loss+gradient / floor: %.3f (fastest runs: %.2f / %.2f ms = %.3f)",
                      evaluation.median / floor.median, evaluation.all.min()! * 1e3, floor.all.min()! * 1e3,
                      evaluation.all.min()! / floor.all.min()!))
+        let bandwidth = KernelBenchmark.copyBandwidth(repeats: options.repeats)
+        print(String(format: "copy bandwidth (STREAM-like, 256 MB arrays, 16 bytes per element): %.1f GB/s one thread, %.1f GB/s all cores",
+                     bandwidth.oneThread / 1e9, bandwidth.allThreads / 1e9))
+        if let passes = KernelBenchmark.sparsePasses(problem: problem, v: v, repeats: options.repeats) {
+            for (name, seconds, bytes) in [("S·V + row norms", passes.scatterSeconds, passes.scatterBytes),
+                                           ("Sᵀ(SV) + gradient assembly", passes.gatherSeconds, passes.gatherBytes)] {
+                print(String(format: "sparse pass %@ (blocks, all cores): median %.2f ms, ≥ %.1f MB moved: %.1f GB/s = %.0f %% of the copy bandwidth",
+                             name, seconds * 1e3, bytes / 1e6, bytes / seconds / 1e9, 100 * bytes / seconds / bandwidth.allThreads))
+            }
+        }
     }
 }
 
@@ -128,6 +179,8 @@ struct SolversBench: ParsableCommand {
 
     func run() throws {
         print("machine: \(machineDescription())")
+        MaskedLoss.defaultEvaluationScheme = options.scheme
+        print("loss + gradient scheme: \(options.scheme.rawValue)")
         let dataset = try Dataset.ratings(URL(fileURLWithPath: options.ratings), likeThreshold: 4)
         let problem = dataset.problem
         let eigenTime = try medianSeconds(options.repeats) {
@@ -156,14 +209,17 @@ struct SolversBench: ParsableCommand {
                 let stop: ((TraceEntry) -> Bool)? = stopAtGap.flatMap { gap in
                     bestLoss.map { best in { entry in (entry.loss - best) > gap * best } }
                 }
+                let cpu0 = processCPUSeconds()
                 var r = try SolverCatalog.run(kind, problem: problem, settings: settings, callback: stop)
+                let cpu = processCPUSeconds() - cpu0
                 if kind == .impute {
                     let refits = r.trace.reduce(0) { $0 + Int($1.extras["refits"] ?? 1) } - 1
                     r.method = "impute (\(settings.imputeAcceleration.rawValue), \(refits) refits)"
                 }
                 results.append(r)
-                print(String(format: "  %@: %d iterations in %.2f s, loss %.12g (%@)", r.method, r.iterations, r.seconds,
-                             r.finalLoss, r.termination.rawValue))
+                print(String(format: "  %@: %d iterations in %.2f s, loss %.12g (%@); CPU time %.2f s (all threads), %.1f ms per iteration",
+                             r.method, r.iterations, r.seconds, r.finalLoss, r.termination.rawValue, cpu,
+                             r.iterations > 0 ? cpu / Double(r.iterations) * 1e3 : 0))
                 if trace {
                     for e in r.trace {
                         let extras = e.extras.keys.sorted().map { String(format: "%@ %.3g", $0, e.extras[$0]!) }.joined(separator: ", ")

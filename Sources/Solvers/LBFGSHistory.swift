@@ -98,6 +98,7 @@ struct LBFGSHistory {
         precondition(gradient.count == length && d.count == length)
         let k = order.count
         if k == 0 {
+            lastSlope = nil
             scaled(gradient, by: -initialScale, into: d)
             lastProducts = []
             lastCoefficients = []
@@ -105,13 +106,20 @@ struct LBFGSHistory {
             return
         }
         let p = 2 * k, ld = 2 * memory
-        var a = [Double](repeating: 0, count: p)
+        // Wᵀg by pieces of rows on all cores (per-piece partial products summed in piece order).
+        let n = length, pieces = ParallelPasses.pieceCount(n)
+        var partials = [Double](repeating: 0, count: pieces * p)
         buffer.withUnsafeBufferPointer { w in
-            a.withUnsafeMutableBufferPointer { ap in
-                cblas_dgemv(CblasColMajor, CblasTrans, Int32(length), Int32(p), 1, w.baseAddress, Int32(length),
-                            gradient.baseAddress, 1, 0, ap.baseAddress, 1)
+            partials.withUnsafeMutableBufferPointer { pp in
+                let wp = SharedPointer(w.baseAddress!), gp = SharedPointer(gradient.baseAddress!), out = SharedPointer(pp.baseAddress!)
+                ParallelPasses.forEachPiece(n) { r, piece in
+                    cblas_dgemv(CblasColMajor, CblasTrans, Int32(r.count), Int32(p), 1, wp.value + r.lowerBound, Int32(n),
+                                gp.value + r.lowerBound, 1, 0, out.value + piece * p, 1)
+                }
             }
         }
+        var a = [Double](repeating: 0, count: p)
+        for piece in 0..<pieces { for l in 0..<p { a[l] += partials[piece * p + l] } }
         if let slot = pendingSlot {
             // w_lᵀy = w_lᵀg − w_lᵀg_old for the columns that were there at the last direction.
             let yCol = 2 * slot + 1
@@ -148,13 +156,39 @@ struct LBFGSHistory {
         lastProducts = a
         lastCoefficients = c
         lastGradientCoefficient = cg
-        // d = −(cg·g·P + W·c)
-        scaled(gradient, by: -cg, into: d)
-        buffer.withUnsafeBufferPointer { w in
+        // d = −(cg·g·P + W·c) piece by piece, with gᵀd from each piece while it is in cache.
+        let scale = scaling, columnLength = columnLength
+        lastSlope = buffer.withUnsafeBufferPointer { w in
             c.withUnsafeBufferPointer { cp in
-                cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(length), Int32(p), -1, w.baseAddress, Int32(length),
-                            cp.baseAddress, 1, 1, d.baseAddress, 1)
+                let wp = SharedPointer(w.baseAddress!), cpp = SharedPointer(cp.baseAddress!)
+                let gp = SharedPointer(gradient.baseAddress!), dp = SharedPointer(d.baseAddress!)
+                return ParallelPasses.sum(n) { r in
+                    Self.scaled(gp.value, by: -cg, scaling: scale, columnLength: columnLength, range: r, into: dp.value)
+                    cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(r.count), Int32(p), -1, wp.value + r.lowerBound, Int32(n),
+                                cpp.value, 1, 1, dp.value + r.lowerBound, 1)
+                    return ParallelPasses.dot(gp.value, dp.value, r)
+                }
             }
+        }
+    }
+
+    /// gᵀd of the last `direction` (nil after a direction without pairs: computed by the caller).
+    private(set) var lastSlope: Double? = nil
+
+    /// out[i] = factor·g[i]·p_(column of i) for i in range.
+    @inline(__always)
+    static func scaled(_ g: UnsafePointer<Double>, by factor: Double, scaling: [Double]?, columnLength: Int, range: Range<Int>,
+                       into out: UnsafeMutablePointer<Double>) {
+        guard let p = scaling else {
+            for i in range { out[i] = factor * g[i] }
+            return
+        }
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let j = i / columnLength, end = min(range.upperBound, (j + 1) * columnLength)
+            let f = factor * p[j]
+            for k in i..<end { out[k] = f * g[k] }
+            i = end
         }
     }
 
@@ -223,19 +257,37 @@ struct LBFGSHistory {
         let n = length
         let p = scaling ?? [1], r = scaling == nil ? n : columnLength
         let accumulate = expectedCurvature != nil
+        // One pass writing s and ŷ, by pieces on all cores; the products (when accumulated) are
+        // per-piece partials summed in piece order.
+        let pieces = ParallelPasses.pieceCount(n)
+        var partials = [Double](repeating: 0, count: 3 * pieces)
         buffer.withUnsafeMutableBufferPointer { w in
-            let sp = w.baseAddress! + 2 * slot * n, yp = sp + n
-            for j in 0..<p.count {
-                let pj = p[j]
-                var syj = 0.0, ssj = 0.0, yyj = 0.0
-                for i in (j * r)..<((j + 1) * r) {
-                    let si = alpha * d[i], yi = gNew[i] - gOld[i]
-                    sp[i] = si
-                    yp[i] = pj * yi
-                    if accumulate { syj += si * yi; ssj += si * si; yyj += yi * yi }
+            partials.withUnsafeMutableBufferPointer { pp in
+                let sp = SharedPointer(w.baseAddress! + 2 * slot * n), out = SharedPointer(pp.baseAddress!)
+                let dp = SharedPointer(d.baseAddress!), np = SharedPointer(gNew.baseAddress!), op = SharedPointer(gOld.baseAddress!)
+                ParallelPasses.forEachPiece(n) { range, piece in
+                    let sp = sp.value, yp = sp + n, d = dp.value, gNew = np.value, gOld = op.value
+                    var sy = 0.0, ss = 0.0, yy = 0.0
+                    var i = range.lowerBound
+                    while i < range.upperBound {
+                        let j = i / r, end = min(range.upperBound, (j + 1) * r)
+                        let pj = p[j]
+                        var syj = 0.0, ssj = 0.0, yyj = 0.0
+                        for k in i..<end {
+                            let si = alpha * d[k], yi = gNew[k] - gOld[k]
+                            sp[k] = si
+                            yp[k] = pj * yi
+                            if accumulate { syj += si * yi; ssj += si * si; yyj += yi * yi }
+                        }
+                        if accumulate { sy += syj; ss += ssj / pj; yy += yyj * pj }
+                        i = end
+                    }
+                    out.value[3 * piece] = sy; out.value[3 * piece + 1] = ss; out.value[3 * piece + 2] = yy
                 }
-                if accumulate { sy += syj; ss += ssj / pj; yy += yyj * pj }
             }
+        }
+        if accumulate {
+            for piece in 0..<pieces { sy += partials[3 * piece]; ss += partials[3 * piece + 1]; yy += partials[3 * piece + 2] }
         }
         if accumulate && !(sy > threshold) {
             removeAll()

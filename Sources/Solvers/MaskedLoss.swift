@@ -28,6 +28,13 @@ public final class MaskedLoss {
     /// n_i − X_ii for the fused path (and scratch for the second half's partial row norms).
     private var excessBuffer: [Double] = []
 
+    /// The scheme new losses use for loss + gradient with X = SᵀS (benchmarks switch it).
+    nonisolated(unsafe) public static var defaultEvaluationScheme: EvaluationScheme = .blocks
+    /// How loss + gradient run for X = SᵀS (see `EvaluationScheme`).
+    public var evaluationScheme: EvaluationScheme = MaskedLoss.defaultEvaluationScheme
+    /// The item blocks and their thread team, made on the first blocked evaluation.
+    private var blocked: BlockedObjective?
+
     /// VᵀV at the V of the last evaluation (full symmetric storage; every path computes it).
     public var gramOfLastEvaluation: Matrix { gram }
 
@@ -119,6 +126,11 @@ public final class MaskedLoss {
         checkShape(v)
         lossEvaluations += 1
         if case let .interactions(s) = problem.source, s.nonzeroCount > 0 {
+            if usesBlocks(s) { // the same sums as lossAndGradient: a loss is the same number either way
+                operatorApplications += dimension
+                let parts = blockedObjective.evaluateLoss(v, diagonal: problem.diagonal, gram: &gram, rowNorms: &rowNormsBuffer)
+                return assemble(gramNorm: parts.gramNorm, quadratic: parts.quadratic, rowNorms: rowNormsBuffer)
+            }
             operatorApplications += dimension
             let quadratic = productAndRowNorms(v)
             BLAS.syrk(.transpose, v, into: &gram)
@@ -136,6 +148,7 @@ public final class MaskedLoss {
         lossEvaluations += 1
         gradientEvaluations += 1
         if case let .interactions(s) = problem.source, s.nonzeroCount > 0 {
+            if usesBlocks(s) { return blockedLossAndGradient(v, gradient: &gradient) }
             return fusedLossAndGradient(s, v, gradient: &gradient)
         }
         BLAS.syrk(.transpose, v, into: &gram)
@@ -189,6 +202,26 @@ public final class MaskedLoss {
         let value = assemble(v, gramNorm: Self.symmetricNormSquared(gram), quadratic: quadratic, rowNorms: rowNormsBuffer)
         BLAS.gemm(.none, v, .none, gram, alpha: 4, beta: 1, into: &gradient)
         return value
+    }
+
+    /// Whether loss and loss + gradient take the item-block path (too little work: one thread).
+    private func usesBlocks(_ s: SparseMatrix) -> Bool {
+        evaluationScheme == .blocks && ProcessInfoCores.count > 1
+            && (s.nonzeroCount + problem.itemCount) * dimension >= ImplicitKernels.parallelThreshold
+    }
+
+    private var blockedObjective: BlockedObjective {
+        if let blocked { return blocked }
+        let made = BlockedObjective(st: sTransposed!, dimension: dimension, blockCount: ProcessInfoCores.count)
+        blocked = made
+        return made
+    }
+
+    /// The item-block scheme (`BlockedObjective`): one block per core, single-threaded BLAS.
+    private func blockedLossAndGradient(_ v: Matrix, gradient: inout Matrix) -> Double {
+        operatorApplications += dimension
+        let parts = blockedObjective.evaluate(v, diagonal: problem.diagonal, gradient: &gradient, gram: &gram, rowNorms: &rowNormsBuffer)
+        return assemble(gramNorm: parts.gramNorm, quadratic: parts.quadratic, rowNorms: rowNormsBuffer)
     }
 
     /// SV into `sv` and ‖v_i‖² into `rowNormsBuffer` in one pass over V (interactions only);

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LinearAlgebra
 
 @main
 struct Coembed: ParsableCommand {
@@ -10,4 +11,11 @@ struct Coembed: ParsableCommand {
             MovieLens likes (the bundled ml-latest-small by default) or a matrix file of your own.
             """,
         subcommands: [InfoCommand.self, SolveCommand.self, CompareCommand.self, EvaluateCommand.self, NeighborsCommand.self, HoldoutCommand.self])
+
+    /// Before any BLAS call: restart once with OPENBLAS_CORETYPE set if OpenBLAS fell back to its
+    /// generic kernels on a CPU that has AVX2 or AVX-512 (see `BLASCore`).
+    static func main() {
+        BLASCore.ensureBestCore(verbose: BLASCore.verboseRequested(), programName: "coembed")
+        main(nil)
+    }
 }

@@ -8,6 +8,9 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "MovieLens ratings CSV (userId,movieId,rating,timestamp). Default: the bundled ml-latest-small.")
     var ratings: String?
 
+    @Flag(help: "Say on stderr when Coembed restarts itself to use OpenBLAS's faster kernels (also COEMBED_VERBOSE=1).")
+    var verbose = false
+
     @Option(name: .long, help: "A rating at or above this counts as a like.")
     var likeThreshold: Double = 4.0
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Solvers
+import LinearAlgebra
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,6 +34,7 @@ struct InfoCommand: ParsableCommand {
         print("‖offdiag X‖²_F: \(Formatting.number(p.offDiagonalNormSquared))")
         print("‖X‖²_F: \(Formatting.number(p.frobeniusNormSquared))")
         print(String(format: "load time: %.1f ms", dataset.loadSeconds * 1000))
+        print("BLAS: \(BLASCore.current)")
     }
 }
 

@@ -4,7 +4,7 @@ import DataIO
 import TestSupport
 
 /// Runs `coembed` with arguments from the package root; returns exit code, stdout, stderr.
-func coembed(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+func coembed(_ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
     // The test bundle sits in the build products folder beside the executable.
     var dir = URL(fileURLWithPath: #filePath)
     for _ in 0..<3 { dir = dir.deletingLastPathComponent() } // package root
@@ -16,6 +16,7 @@ func coembed(_ arguments: [String]) throws -> (status: Int32, out: String, err: 
     process.executableURL = binary
     process.arguments = arguments
     process.currentDirectoryURL = dir
+    if let environment { process.environment = environment }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
@@ -33,6 +34,30 @@ func coembed(_ arguments: [String]) throws -> (status: Int32, out: String, err: 
         #expect(r.out.contains("users: 610"))
         #expect(r.out.contains("items: 9724"))
         #expect(r.out.contains("likes: 48580"))
+    }
+
+    /// The BLAS core check restarts `coembed` once with OPENBLAS_CORETYPE set when OpenBLAS picked
+    /// generic kernels on an AVX-512 CPU (Debian's 0.3.21 does on the Xeon VMs this runs on), and
+    /// never overrides the user's value.
+    @Test func infoReportsTheBLASCoreAndKeepsTheUsersChoice() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["OPENBLAS_CORETYPE"] = nil
+        environment["COEMBED_BLAS_RESTARTED"] = nil
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let flags = Set((cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") } ?? "").split(separator: " ").map(String.init))
+        let r = try coembed(["info", "--verbose"], environment: environment)
+        #expect(r.status == 0, "\(r.err)")
+        let line = try #require(r.out.split(separator: "\n").first { $0.hasPrefix("BLAS: OpenBLAS") }, "\(r.out)")
+        if ["avx512f", "avx512bw", "avx512vl"].allSatisfy(flags.contains) {
+            #expect(line.contains("core SkylakeX") || line.contains("core Cooperlake") || line.contains("core Sapphirerapids"), "\(line)")
+        }
+        // At most one restart message, and only when a restart happened.
+        #expect(r.err.components(separatedBy: "restarting with").count <= 2, "\(r.err)")
+        environment["OPENBLAS_CORETYPE"] = "Haswell"
+        let user = try coembed(["info", "--verbose"], environment: environment)
+        #expect(user.status == 0, "\(user.err)")
+        #expect(user.out.contains("core Haswell"), "\(user.out)")
+        #expect(!user.err.contains("restarting"), "\(user.err)")
     }
 
     @Test(arguments: [

@@ -177,7 +177,7 @@ public struct LBFGS: SolverMethod {
         if gnorm == 0 { return StepReport(status: .converged) }
         let objective = context.objective
         try computeDirection(&st, gram: objective.gramOfLastEvaluation) // VᵀV at st.v: its last evaluation
-        var slope = Flat.dot(st.gradient, st.direction)
+        var slope = (st.fullGram ? nil : st.history.lastSlope) ?? ParallelPasses.dot(st.gradient, st.direction)
         if !(slope < 0) { // lost descent (rounding): restart from steepest descent
             st.history.removeAll()
             st.s.removeAll(); st.y.removeAll(); st.rho.removeAll()
@@ -192,16 +192,16 @@ public struct LBFGS: SolverMethod {
         let search = StrongWolfeLineSearch(c1: c1, c2: c2, maxEvaluations: maxLineSearchEvaluations)
         var lastAlpha = -1.0
         let outcome = search.search(phi0: st.loss, dphi0: slope, initial: initial) { alpha in
-            Flat.combine(st.v, alpha, st.direction, into: &st.trial)
+            ParallelPasses.combine(st.v, alpha, st.direction, into: &st.trial)
             let value = objective.lossAndGradient(st.trial, gradient: &st.trialGradient)
             lastAlpha = alpha
-            return (value, Flat.dot(st.trialGradient, st.direction))
+            return (value, ParallelPasses.dot(st.trialGradient, st.direction))
         }
         guard outcome.success || (outcome.alpha > 0 && outcome.value < st.loss) else {
             return StepReport(status: .lineSearchFailed, stepSize: 0, extras: ["evaluations": Double(outcome.evaluations)])
         }
         if lastAlpha != outcome.alpha { // the best point was not the last evaluated: re-evaluate it
-            Flat.combine(st.v, outcome.alpha, st.direction, into: &st.trial)
+            ParallelPasses.combine(st.v, outcome.alpha, st.direction, into: &st.trial)
             _ = objective.lossAndGradient(st.trial, gradient: &st.trialGradient)
         }
         // s = V_new − V = α·d, y = g_new − g; only pairs with positive curvature sᵀy are kept,
@@ -229,7 +229,7 @@ public struct LBFGS: SolverMethod {
         swap(&st.v, &st.trial)
         swap(&st.gradient, &st.trialGradient)
         st.loss = outcome.value
-        st.gradientNorm = Flat.norm(st.gradient)
+        st.gradientNorm = ParallelPasses.norm(st.gradient)
         if preconditioning == .gram && !st.fullGram {
             // The last evaluation was at the accepted point (re-evaluated above otherwise).
             let gram = objective.gramOfLastEvaluation
