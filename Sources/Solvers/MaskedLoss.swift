@@ -129,7 +129,7 @@ public final class MaskedLoss {
             if usesBlocks(s) { // the same sums as lossAndGradient: a loss is the same number either way
                 operatorApplications += dimension
                 let parts = blockedObjective.evaluateLoss(v, diagonal: problem.diagonal, gram: &gram, rowNorms: &rowNormsBuffer)
-                return assemble(gramNorm: parts.gramNorm, quadratic: parts.quadratic, rowNorms: rowNormsBuffer)
+                return assemble(v, gramNorm: parts.gramNorm, quadratic: parts.quadratic, rowNorms: rowNormsBuffer)
             }
             operatorApplications += dimension
             let quadratic = productAndRowNorms(v)
@@ -221,7 +221,7 @@ public final class MaskedLoss {
     private func blockedLossAndGradient(_ v: Matrix, gradient: inout Matrix) -> Double {
         operatorApplications += dimension
         let parts = blockedObjective.evaluate(v, diagonal: problem.diagonal, gradient: &gradient, gram: &gram, rowNorms: &rowNormsBuffer)
-        return assemble(gramNorm: parts.gramNorm, quadratic: parts.quadratic, rowNorms: rowNormsBuffer)
+        return assemble(v, gramNorm: parts.gramNorm, quadratic: parts.quadratic, rowNorms: rowNormsBuffer)
     }
 
     /// SV into `sv` and ‖v_i‖² into `rowNormsBuffer` in one pass over V (interactions only);
