@@ -178,6 +178,8 @@ public struct InBatchNegatives: SolverMethod {
         var stats = EpochStatistics()
         let batches = order.count / batchSize + (order.count % batchSize >= 2 ? 1 : 0)
         for batch in 0..<batches {
+            // Stop requests (signal, deadline) are honoured between batches.
+            if context.stop.isStopRequested { context.stop.noteAbandonedIteration(); break }
             let lo = batch * batchSize, b = min(batchSize, order.count - lo)
             for r in 0..<b {
                 kernel.queryItems[r] = centers[order[lo + r]]
