@@ -23,7 +23,21 @@ struct SolveCommand: ParsableCommand {
 
     @OptionGroup(title: "Recommendation quality") var quality: QualityOptions
 
+    @OptionGroup(title: "Checkpoints") var checkpointing: CheckpointOptions
+
     func run() throws {
+        let commandLine = CheckpointOptions.commandLineArguments
+        let record = try checkpointing.loadResume()
+        if let record, let saved = try checkpointing.savedArguments(commandLine: commandLine, record: record) {
+            try SolveCommand.parse(saved + commandLine).execute(commandLine: saved + commandLine, resume: record)
+        } else {
+            try execute(commandLine: commandLine, resume: record)
+        }
+    }
+
+    func execute(commandLine: [String], resume: CheckpointRecord?) throws {
+        let stop = StopToken()
+        SignalHandling.install(stop)
         var dataset = try data.load()
         var split: HoldoutSplit?
         if quality.holdout {
@@ -32,7 +46,10 @@ struct SolveCommand: ParsableCommand {
             dataset = try dataset.withTraining(split!.training)
         }
         let progress = ProgressReporter(label: solver.rawValue, quiet: options.quiet)
-        let result = try SolverCatalog.run(solver, problem: dataset.problem(for: solver), settings: options.settings) { entry in
+        let control = RunControl(stop: stop, checkpointing: checkpointing.policy(
+            solver: solver, settings: options.settings, commandLine: commandLine, resume: resume))
+        let result = try SolverCatalog.run(solver, problem: dataset.problem(for: solver), settings: options.settings,
+                                           control: control) { entry in
             progress.update(entry)
             return true
         }
@@ -44,6 +61,7 @@ struct SolveCommand: ParsableCommand {
         print(String(format: "solver=%@ D=%d init=%@ iterations=%d evaluations=%d seconds=%.3f termination=%@ loss=%.17g",
                      result.method, options.dimension, result.initialization, result.iterations, result.lossEvaluations,
                      result.seconds, result.termination.rawValue, result.finalLoss))
+        if let status = SignalHandling.exitCode(stop) { throw ExitCode(status.code) }
     }
 }
 

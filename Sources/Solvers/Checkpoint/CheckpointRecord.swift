@@ -231,7 +231,7 @@ public struct CheckpointRecord: Sendable, Equatable {
             let keyLength: UInt16 = try reader.read().orThrow(fail("truncated field name"))
             let keyBytes = try reader.bytes(Int(keyLength)).orThrow(fail("truncated field name"))
             guard let key = String(validating: keyBytes, as: UTF8.self) else { throw fail("field name is not UTF-8") }
-            let code = try reader.bytes(1).orThrow(fail("truncated field '\(key)'"))[0]
+            let code = try reader.bytes(1).orThrow(fail("truncated field '\(key)'")).first!
             let value: Value
             switch code {
             case 1: value = .int(Int64(bitPattern: try reader.read().orThrow(fail("truncated field '\(key)'"))))

@@ -165,6 +165,8 @@ public struct InBatchNegatives: SolverMethod {
         let expected = Int(state.source.pairsPerEpoch(pairs)) + plan.count
         centers.reserveCapacity(expected); contexts.reserveCapacity(expected)
         for task in plan {
+            // A long plan (many pairs per like) is itself worth stopping in.
+            if context.stop.isStopRequested { context.stop.noteAbandonedIteration(); centers.removeAll(); break }
             state.source.forEachPair(task, selection: pairs, &state.random) { i, j, _ in
                 centers.append(Int32(i)); contexts.append(Int32(j))
             }
