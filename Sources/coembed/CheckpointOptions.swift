@@ -10,7 +10,7 @@ struct CheckpointOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds between snapshots (0 = after every iteration).", valueName: "seconds"))
     var checkpointEvery: Double = 60
 
-    @Option(help: ArgumentHelp("Continue the run saved in this checkpoint. Alone (with at most --checkpoint, --output, --trace, --quiet) it reuses the saved run's options; with other options they must match the saved ones.", valueName: "file"))
+    @Option(help: ArgumentHelp("Continue the run saved in this checkpoint. The saved run's options are reused; options given again may only change --max-iterations, --time-limit and where results go (anything else is refused).", valueName: "file"))
     var resume: String?
 
     func validate() throws {
@@ -54,11 +54,10 @@ struct CheckpointOptions: ParsableArguments {
         return Array(all[(index + 1)...])
     }
 
-    /// The saved run's arguments, when the command line gives nothing but --resume and options
-    /// outside the run (nil: the command line's own options are used and checked).
-    func savedArguments(commandLine: [String], record: CheckpointRecord) throws -> [String]? {
-        guard resume != nil, Self.runArguments(commandLine).isEmpty else { return nil }
-        guard record["app.arguments"] != nil else { return nil }
+    /// The saved run's arguments, which a resume starts from: options given on the command line
+    /// come after them and win (and are then checked against the snapshot like any other).
+    func savedArguments(record: CheckpointRecord) throws -> [String] {
+        guard record["app.arguments"] != nil else { return [] }
         let text = try record.text("app.arguments")
         return text.isEmpty ? [] : text.components(separatedBy: "\u{0}")
     }

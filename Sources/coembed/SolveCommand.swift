@@ -28,8 +28,9 @@ struct SolveCommand: ParsableCommand {
     func run() throws {
         let commandLine = CheckpointOptions.commandLineArguments
         let record = try checkpointing.loadResume()
-        if let record, let saved = try checkpointing.savedArguments(commandLine: commandLine, record: record) {
-            try SolveCommand.parse(saved + commandLine).execute(commandLine: saved + commandLine, resume: record)
+        if let record {
+            let merged = try checkpointing.savedArguments(record: record) + commandLine
+            try SolveCommand.parse(merged).execute(commandLine: merged, resume: record)
         } else {
             try execute(commandLine: commandLine, resume: record)
         }
