@@ -154,14 +154,16 @@ import LinearAlgebra
     func timeLimitIsHonouredWithinAnEpoch(kind: SolverKind) throws {
         let problem = try Problem(interactions: plantedClusters())
         var s = Self.settings(kind, iterations: 3, start: .eigen)
-        s.sampled.pairs = kind == .inBatch ? .sampled(perLike: 300) : .sampled(perLike: 20000)
+        // One epoch here takes minutes (debug build); with the deadline polled per batch the run
+        // ends within the bound even on a loaded machine.
+        s.sampled.pairs = kind == .inBatch ? .sampled(perLike: 3000) : .sampled(perLike: 100_000)
         s.timeLimit = 0.3
         let clock = ContinuousClock()
         var result: SolverResult!
         let took = try clock.measure { result = try SolverCatalog.run(kind, problem: problem, settings: s) }
         #expect(result.termination == .timeLimit)
         #expect(result.iterations <= 1)
-        #expect(took < .seconds(kind == .inBatch ? 8 : 3), "\(kind.rawValue) ran \(took) with a 0.3 s limit")
+        #expect(took < .seconds(15), "\(kind.rawValue) ran \(took) with a 0.3 s limit")
     }
 
     /// A stop request from another thread (a signal handler) ends a long epoch early; the
@@ -169,7 +171,7 @@ import LinearAlgebra
     @Test func interruptionEndsAnEpochEarlyAndKeepsTheLastCompleteSnapshot() throws {
         let problem = try Problem(interactions: plantedClusters())
         var s = Self.settings(.sgns, iterations: 5, start: .eigen)
-        s.sampled.pairs = .sampled(perLike: 20000)
+        s.sampled.pairs = .sampled(perLike: 100_000)
         let stop = StopToken()
         let file = Self.temporaryFile("sgns.ckpt")
         defer { try? FileManager.default.removeItem(at: file) }
@@ -181,7 +183,7 @@ import LinearAlgebra
                                            control: RunControl(stop: stop, checkpointing: Self.policy(s, file: file)))
         }
         #expect(result.termination == .interrupted)
-        #expect(took < .seconds(3))
+        #expect(took < .seconds(15))
         #expect(result.embedding.isFinite)
         #expect(!FileManager.default.fileExists(atPath: file.path), "a cut-short epoch must not be checkpointed")
         #expect(stop.requestStop(.signal(SIGTERM)) == false, "a second request reports that one was already made")
