@@ -14,6 +14,11 @@ public struct DriverOptions {
     public var gradientTolerance: Double
     /// Called with every trace entry; return `false` to stop the run (`.stoppedByCallback`).
     public var callback: ((TraceEntry) -> Bool)?
+    /// A stop request from outside (signals): checked between iterations and, by the sampled
+    /// methods, every batch. The run ends with `.interrupted`.
+    public var stop: StopToken?
+    /// Snapshots to write and a snapshot to continue from (see `CheckpointPolicy`).
+    public var checkpointing: CheckpointPolicy?
 
     public init(maxIterations: Int = 1000, timeLimit: Double? = nil, relativeTolerance: Double = 1e-12,
                 gradientTolerance: Double = 0, callback: ((TraceEntry) -> Bool)? = nil) {
@@ -48,7 +53,7 @@ public enum Driver {
                 throw ProblemError.shapeMismatch("starting embedding is \(start.rows)×\(start.columns), the problem needs \(problem.itemCount)×\(dimension)")
             }
             guard start.isFinite else { throw ProblemError.nonFinite("the starting embedding has NaN or infinite entries") }
-        } else if method.needsStart {
+        } else if method.needsStart && options.checkpointing?.resume == nil {
             throw ProblemError.invalidOption("\(method.name) needs a starting embedding")
         }
         let clock = ContinuousClock()
@@ -58,8 +63,15 @@ public enum Driver {
             return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
         }
 
-        let context = try SolverContext(problem: problem, dimension: dimension, seed: seed)
-        var state = try method.makeState(start: method.needsStart ? start : nil, context: context)
+        // The run's own token: the time limit is checked by the sampled methods within epochs too.
+        let stop = StopToken(parent: options.stop)
+        if let limit = options.timeLimit { stop.setDeadline(after: limit) }
+        let context = try SolverContext(problem: problem, dimension: dimension, seed: seed, stop: stop)
+        var checkpoints = try options.checkpointing.map {
+            try CheckpointSession(method, policy: $0, problem: problem, dimension: dimension, seed: seed)
+        }
+        let resume = try checkpoints?.resumePoint(itemCount: problem.itemCount, dimension: dimension)
+        var state = try method.makeState(start: resume?.embedding ?? (method.needsStart ? start : nil), context: context)
         var trace: [TraceEntry] = []
         var loss = method.loss(of: state)
         var first = TraceEntry(iteration: 0, seconds: elapsed(), loss: loss, gradientNorm: method.gradientNorm(of: state))
@@ -69,6 +81,22 @@ public enum Driver {
         var lastFinite = method.embedding(of: state)
         var lastFiniteLoss = loss
         var iteration = 0
+        var secondsBefore = 0.0
+        if let resume {
+            try checkpoints!.restore(&state, context: context, seconds: resume.seconds)
+            (iteration, trace, secondsBefore) = (resume.iteration, resume.trace, resume.seconds)
+            loss = method.loss(of: state)
+            lastFiniteLoss = loss
+            first = trace[trace.count - 1]
+        }
+        func seconds() -> Double { secondsBefore + elapsed() }
+        func stopReason() -> Termination? {
+            switch stop.reason {
+            case nil: return nil
+            case .timeLimit: return .timeLimit
+            case .signal: return .interrupted
+            }
+        }
 
         if !loss.isFinite || !(first.gradientNorm?.isFinite ?? true) {
             termination = .nonFiniteLoss
@@ -79,13 +107,13 @@ public enum Driver {
         }
         while termination == nil {
             if iteration >= options.maxIterations { termination = .maxIterations; break }
-            if let limit = options.timeLimit, elapsed() >= limit { termination = .timeLimit; break }
+            if let reason = stopReason() { termination = reason; break }
             let report = try method.step(&state, context: context)
             iteration += 1
             let previous = loss
             loss = method.loss(of: state)
             let gnorm = method.gradientNorm(of: state)
-            let entry = TraceEntry(iteration: iteration, seconds: elapsed(), loss: loss, gradientNorm: gnorm,
+            let entry = TraceEntry(iteration: iteration, seconds: seconds(), loss: loss, gradientNorm: gnorm,
                                    stepSize: report.stepSize, extras: report.extras)
             trace.append(entry)
             if !loss.isFinite || !(gnorm?.isFinite ?? true) { termination = .nonFiniteLoss; break }
@@ -103,8 +131,16 @@ public enum Driver {
                 termination = .lossConverged; break
             }
             if let cb = options.callback, !cb(entry) { termination = .stoppedByCallback; break }
+            // A stop during the step (a sampled epoch cut short) ends the run now.
+            if let reason = stopReason() { termination = reason; break }
+            try checkpoints?.save(state, context: context, iteration: iteration, seconds: seconds(), trace: trace, force: false)
         }
         let finalTermination = termination ?? .maxIterations
+        // The last snapshot, when the run ended between two iterations of an uninterrupted run.
+        if finalTermination != .nonFiniteLoss, !stop.abandonedIteration, iteration > (resume?.iteration ?? 0) {
+            try checkpoints?.save(state, context: context, iteration: iteration, seconds: seconds(), trace: trace, force: true)
+        }
+        let counters = checkpoints?.totals(context) ?? CheckpointSession<Method>.counters(context)
         let embedding = finalTermination == .nonFiniteLoss ? lastFinite : method.embedding(of: state)
         let finalLoss = finalTermination == .nonFiniteLoss ? lastFiniteLoss : loss
         var result = SolverResult(
@@ -113,11 +149,11 @@ public enum Driver {
             embedding: embedding,
             finalLoss: finalLoss,
             iterations: iteration,
-            lossEvaluations: context.objective.lossEvaluations,
-            gradientEvaluations: context.objective.gradientEvaluations,
-            operatorApplications: context.objective.operatorApplications + context.extraOperatorApplications,
+            lossEvaluations: counters[0],
+            gradientEvaluations: counters[1],
+            operatorApplications: counters[2],
             termination: finalTermination,
-            seconds: elapsed(),
+            seconds: seconds(),
             trace: trace,
             notes: context.notes,
             extras: method.extras(of: state, context: context))

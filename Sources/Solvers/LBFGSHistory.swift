@@ -333,3 +333,55 @@ struct LBFGSHistory {
         return q.map { -$0 }
     }
 }
+
+// Checkpointing (in this file: it reads the private buffers). Only the filled slots' columns
+// are saved: slots fill from 0, so columns past 2·order.count are never read before rewritten.
+extension LBFGSHistory {
+    func save(_ key: String, into r: inout CheckpointRecord) {
+        r.set(key + ".length", length)
+        r.set(key + ".memory", memory)
+        if let scaling { r.set(key + ".scaling", scaling) }
+        r.set(key + ".initialScale", initialScale)
+        r.set(key + ".order", order)
+        r.set(key + ".buffer", Array(buffer[0..<(2 * order.count * length)]))
+        r.set(key + ".gram", gram)
+        r.set(key + ".lastProducts", lastProducts)
+        r.set(key + ".lastCoefficients", lastCoefficients)
+        r.set(key + ".lastGradientCoefficient", lastGradientCoefficient)
+        r.set(key + ".pendingSlot", pendingSlot ?? -1)
+    }
+
+    mutating func restore(_ key: String, from r: CheckpointRecord) throws {
+        guard try r.int(key + ".length") == length, try r.int(key + ".memory") == memory else {
+            throw CheckpointError.damaged("L-BFGS history sizes do not match the run")
+        }
+        if r[key + ".scaling"] != nil {
+            let p = try r.doubles(key + ".scaling")
+            guard !p.isEmpty, length % p.count == 0, p.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+                throw CheckpointError.damaged("L-BFGS column scaling is invalid")
+            }
+            setScaling(p)
+        } else {
+            scaling = nil
+            columnLength = length
+        }
+        initialScale = try r.double(key + ".initialScale")
+        let order = try r.ints(key + ".order")
+        guard order.count <= memory, Set(order) == Set(0..<order.count) else {
+            throw CheckpointError.damaged("L-BFGS pair order is invalid")
+        }
+        let filled = try r.doubles(key + ".buffer", count: 2 * order.count * length)
+        buffer.replaceSubrange(0..<filled.count, with: filled)
+        gram = try r.doubles(key + ".gram", count: 4 * memory * memory)
+        self.order = order
+        lastProducts = try r.doubles(key + ".lastProducts")
+        lastCoefficients = try r.doubles(key + ".lastCoefficients")
+        guard lastProducts.count <= 2 * memory, lastCoefficients.count <= 2 * memory else {
+            throw CheckpointError.damaged("L-BFGS coefficients are invalid")
+        }
+        lastGradientCoefficient = try r.double(key + ".lastGradientCoefficient")
+        let pending = try r.int(key + ".pendingSlot")
+        guard (-1..<memory).contains(pending) else { throw CheckpointError.damaged("L-BFGS pending slot is invalid") }
+        pendingSlot = pending < 0 ? nil : pending
+    }
+}

@@ -65,3 +65,14 @@ import Darwin
 @inline(__always) func _sin(_ x: Double) -> Double { Darwin.sin(x) }
 @inline(__always) func _cos(_ x: Double) -> Double { Darwin.cos(x) }
 #endif
+
+// Checkpointing: the exact stream position (kept in this file: the state is private).
+extension SeededGenerator {
+    var checkpointState: (words: [UInt64], spareGaussian: Double?) { ([s.0, s.1, s.2, s.3], spareGaussian) }
+
+    init(checkpointWords w: [UInt64], spareGaussian: Double?) {
+        self.init(seed: 0)
+        s = (w[0], w[1], w[2], w[3])
+        self.spareGaussian = spareGaussian
+    }
+}

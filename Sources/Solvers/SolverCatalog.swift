@@ -114,13 +114,15 @@ public enum SolverCatalog {
     /// Runs `kind` with `settings`. For methods that start from a given point, the time spent
     /// making it (e.g. the eigen initialisation) is included in the reported seconds and trace, so
     /// that comparisons are honest.
-    public static func run(_ kind: SolverKind, problem: Problem, settings: SolverSettings,
+    public static func run(_ kind: SolverKind, problem: Problem, settings: SolverSettings, control: RunControl = RunControl(),
                            callback: ((TraceEntry) -> Bool)? = nil) throws -> SolverResult {
         try problem.validate(dimension: settings.dimension)
         try settings.checkMemory(for: kind, problem: problem)
-        let options = DriverOptions(maxIterations: settings.maxIterations, timeLimit: settings.timeLimit,
+        var options = DriverOptions(maxIterations: settings.maxIterations, timeLimit: settings.timeLimit,
                                     relativeTolerance: settings.relativeTolerance,
                                     gradientTolerance: settings.gradientTolerance, callback: callback)
+        options.stop = control.stop
+        options.checkpointing = control.checkpointing
         switch kind {
         case .eigen:
             return try Driver.run(EigenInitialization(backend: settings.eigenBackend), problem: problem,
@@ -182,7 +184,8 @@ public enum SolverCatalog {
         let clock = ContinuousClock()
         var start: Matrix!
         var notes: [String] = []
-        let initSeconds = try clock.measure {
+        // A resumed run continues from its snapshot's embedding: no starting point to build.
+        let initSeconds = options.checkpointing?.resume != nil ? 0 : try clock.measure {
             (start, notes) = try startingPoint(settings.initialPoint, problem: problem, dimension: settings.dimension,
                                                seed: settings.seed, backend: settings.eigenBackend)
         }.seconds

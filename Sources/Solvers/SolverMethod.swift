@@ -31,8 +31,12 @@ public final class SolverContext {
     public private(set) var notes: [String] = []
     /// Operator applications done outside `objective` (eigensolvers).
     public var extraOperatorApplications = 0
+    /// Set when the run must stop (signal, deadline); methods with long iterations (the
+    /// sampled epochs) poll it every batch.
+    public let stop: StopToken
 
-    public init(problem: Problem, dimension: Int, seed: UInt64) throws {
+    public init(problem: Problem, dimension: Int, seed: UInt64, stop: StopToken = StopToken()) throws {
+        self.stop = stop
         self.problem = problem
         self.dimension = dimension
         self.objective = try MaskedLoss(problem: problem, dimension: dimension)

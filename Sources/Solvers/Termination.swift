@@ -21,6 +21,8 @@ public enum Termination: String, Codable, Sendable, CaseIterable {
     case nonFiniteLoss
     /// The callback asked to stop (for example a user interrupt).
     case stoppedByCallback
+    /// A signal (SIGINT, SIGTERM) asked the run to stop; the iterate at the stop is returned.
+    case interrupted
 
     /// One sentence for summaries and reports.
     public var explanation: String {
@@ -34,6 +36,7 @@ public enum Termination: String, Codable, Sendable, CaseIterable {
         case .timeLimit: return "time limit reached"
         case .nonFiniteLoss: return "loss became non-finite; last finite iterate returned"
         case .stoppedByCallback: return "stopped by callback"
+        case .interrupted: return "interrupted by a signal; the iterate at the stop is returned"
         }
     }
 }

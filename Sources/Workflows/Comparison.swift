@@ -115,7 +115,9 @@ public struct ComparisonOutcome: Sendable {
 /// embeddings into one folder.
 public enum Comparison {
     /// `progress` receives each solver's label and trace entries; return false to stop that solver.
-    public static func run(dataset original: Dataset, plan: ComparisonPlan,
+    /// A `stop` request (signal) ends the running solver at the end of its iteration, skips the
+    /// rest, and the report is written for what ran, with the interrupted row marked.
+    public static func run(dataset original: Dataset, plan: ComparisonPlan, stop: StopToken? = nil,
                            progress: @escaping (String, TraceEntry) -> Bool = { _, _ in true },
                            log: (String) -> Void = { _ in }) throws -> ComparisonOutcome {
         let runs = try plan.expandedRuns()
@@ -142,10 +144,18 @@ public enum Comparison {
 
         var entries: [ComparisonEntry] = []
         var files: [URL] = []
-        for run in runs {
+        var interruption: [String] = []
+        for (index, run) in runs.enumerated() {
             log("running \(run.label)")
-            let result = try SolverCatalog.run(run.kind, problem: dataset.problem(for: run.kind), settings: run.settings) {
+            let result = try SolverCatalog.run(run.kind, problem: dataset.problem(for: run.kind), settings: run.settings,
+                                               control: RunControl(stop: stop)) {
                 progress(run.label, $0)
+            }
+            if result.termination == .interrupted {
+                let skipped = runs[(index + 1)...].map(\.label)
+                interruption = ["- \(run.label) was interrupted after \(result.iterations) iterations (termination `interrupted`); its row is the iterate at the stop."]
+                if !skipped.isEmpty { interruption.append("- not run: \(skipped.joined(separator: ", "))") }
+                log("interrupted: \(run.label) stopped\(skipped.isEmpty ? "" : "; skipped \(skipped.joined(separator: ", "))")")
             }
             var quality: QualityReport?
             if let split, let holdout = plan.holdout {
@@ -163,10 +173,11 @@ public enum Comparison {
                 files.append(embedding)
             }
             entries.append(ComparisonEntry(label: run.label, result: result, quality: quality))
+            if !interruption.isEmpty { break }
         }
 
         var references: [QualityReport] = []
-        if let split, let holdout = plan.holdout {
+        if let split, let holdout = plan.holdout, interruption.isEmpty {
             log("reference recommenders: popularity, EASE (λ = \(holdout.easeLambda))")
             references.append(try RankingEvaluation.evaluate(Popularity(training: split.training), split: split, k: holdout.k))
             references.append(try RankingEvaluation.evaluate(try EASE(training: split.training, lambda: holdout.easeLambda),
@@ -188,8 +199,11 @@ public enum Comparison {
             })
         }
         let table = ResultsTable(rows: rows, series: series)
+        // A diverged run is never ranked; an interrupted one is the deliverable only when nothing
+        // else finished.
         let finite = entries.filter { $0.result.termination != .nonFiniteLoss && $0.result.finalLoss.isFinite }
-        let best = finite.min { $0.result.finalLoss < $1.result.finalLoss }
+        let finished = finite.filter { $0.result.termination != .interrupted }
+        let best = (finished.isEmpty ? finite : finished).min { $0.result.finalLoss < $1.result.finalLoss }
 
         let summary = problemSummary(dataset: dataset, plan: plan)
         let dir = plan.directory
@@ -232,6 +246,7 @@ public enum Comparison {
         }
         let notes = entries.flatMap { e in e.result.notes.map { "- \(e.label): \($0)" } }
         if !notes.isEmpty { markdown += "\n## Notes\n\n" + notes.joined(separator: "\n") + "\n" }
+        if !interruption.isEmpty { markdown += "\n## Interrupted\n\n" + interruption.joined(separator: "\n") + "\n" }
         try write(markdown, "report.md")
         try transaction.commit()
         guard let best else {

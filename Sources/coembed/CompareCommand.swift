@@ -45,6 +45,8 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
+        let stop = StopToken()
+        SignalHandling.install(stop)
         let dataset = try data.load()
         let directory = URL(fileURLWithPath: report)
         var settings = options.settings
@@ -58,7 +60,7 @@ struct CompareCommand: ParsableCommand {
         plan.keepLastFinite = keepLastFinite
         var reporters: [String: ProgressReporter] = [:]
         let quiet = options.quiet
-        let outcome = try Comparison.run(dataset: dataset, plan: plan, progress: { label, entry in
+        let outcome = try Comparison.run(dataset: dataset, plan: plan, stop: stop, progress: { label, entry in
             let reporter = reporters[label] ?? ProgressReporter(label: label, quiet: quiet)
             reporters[label] = reporter
             reporter.update(entry)
@@ -76,6 +78,7 @@ struct CompareCommand: ParsableCommand {
         let best = outcome.best
         print("deliverable: \(directory.appendingPathComponent("embedding.npy").path) (\(best.label), shape (\(best.result.embedding.rows), \(best.result.embedding.columns)))")
         print("report: \(directory.appendingPathComponent("report.md").path)")
+        if let status = SignalHandling.exitCode(stop) { throw ExitCode(status.code) }
         let diverged = outcome.entries.filter { $0.result.termination == .nonFiniteLoss }.map(\.label)
         if !diverged.isEmpty {
             throw CLIError("the loss of \(diverged.joined(separator: ", ")) became non-finite: not ranked\(keepLastFinite ? "" : ", no embedding written (--keep-last-finite writes the last finite iterate)")")

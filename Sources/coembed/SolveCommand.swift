@@ -26,6 +26,8 @@ struct SolveCommand: ParsableCommand {
 
     @OptionGroup(title: "Recommendation quality") var quality: QualityOptions
 
+    @OptionGroup(title: "Checkpoints") var checkpointing: CheckpointOptions
+
     func validate() throws {
         var outputs: [(option: String, path: String)] = []
         if let output { try OutputPaths.checkEmbeddingExtension(output); outputs += OutputPaths.embeddingFiles(output) }
@@ -34,6 +36,19 @@ struct SolveCommand: ParsableCommand {
     }
 
     func run() throws {
+        let commandLine = CheckpointOptions.commandLineArguments
+        let record = try checkpointing.loadResume()
+        if let record {
+            let merged = try checkpointing.savedArguments(record: record) + commandLine
+            try SolveCommand.parse(merged).execute(commandLine: merged, resume: record)
+        } else {
+            try execute(commandLine: commandLine, resume: record)
+        }
+    }
+
+    func execute(commandLine: [String], resume: CheckpointRecord?) throws {
+        let stop = StopToken()
+        SignalHandling.install(stop)
         var dataset = try data.load()
         var split: HoldoutSplit?
         if quality.holdout {
@@ -42,7 +57,10 @@ struct SolveCommand: ParsableCommand {
             dataset = try dataset.withTraining(split!.training)
         }
         let progress = ProgressReporter(label: solver.rawValue, quiet: options.quiet)
-        let result = try SolverCatalog.run(solver, problem: dataset.problem(for: solver), settings: options.settings) { entry in
+        let control = RunControl(stop: stop, checkpointing: checkpointing.policy(
+            solver: solver, settings: options.settings, commandLine: commandLine, resume: resume))
+        let result = try SolverCatalog.run(solver, problem: dataset.problem(for: solver), settings: options.settings,
+                                           control: control) { entry in
             progress.update(entry)
             return true
         }
@@ -55,6 +73,7 @@ struct SolveCommand: ParsableCommand {
                      result.seconds, result.termination.rawValue,
                      result.termination == .nonFiniteLoss ? "nan" : LossText.value(result.finalLoss, bound: result.lossErrorBound)))
         try EmbeddingOutput.failIfNonFinite(result, wrote: output != nil && keepLastFinite)
+        if let status = SignalHandling.exitCode(stop) { throw ExitCode(status.code) }
     }
 }
 

@@ -165,6 +165,8 @@ public struct InBatchNegatives: SolverMethod {
         let expected = Int(state.source.pairsPerEpoch(pairs)) + plan.count
         centers.reserveCapacity(expected); contexts.reserveCapacity(expected)
         for task in plan {
+            // A long plan (many pairs per like) is itself worth stopping in.
+            if context.stop.isStopRequested { context.stop.noteAbandonedIteration(); centers.removeAll(); break }
             state.source.forEachPair(task, selection: pairs, &state.random) { i, j, _ in
                 centers.append(Int32(i)); contexts.append(Int32(j))
             }
@@ -178,6 +180,8 @@ public struct InBatchNegatives: SolverMethod {
         var stats = EpochStatistics()
         let batches = order.count / batchSize + (order.count % batchSize >= 2 ? 1 : 0)
         for batch in 0..<batches {
+            // Stop requests (signal, deadline) are honoured between batches.
+            if context.stop.isStopRequested { context.stop.noteAbandonedIteration(); break }
             let lo = batch * batchSize, b = min(batchSize, order.count - lo)
             for r in 0..<b {
                 kernel.queryItems[r] = centers[order[lo + r]]

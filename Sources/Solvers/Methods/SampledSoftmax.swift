@@ -83,7 +83,7 @@ public struct SampledSoftmax: SolverMethod {
         let objective = SampledSoftmaxObjective(sampler: state.sampler, candidates: candidates, unique: unique,
                                                 usesBias: outputBias)
         let stats = PairTrainer.epoch(objective, tables: state.tables, source: state.source, selection: pairs,
-                                      optimizer: optimizer, threads: threads, epochIndex: state.epoch, &state.random)
+                                      optimizer: optimizer, threads: threads, epochIndex: state.epoch, stop: context.stop, &state.random)
         state.epoch += 1
         state.loss = context.objective.loss(state.tables.embedding(output))
         return StepReport(stepSize: optimizer.rate(progress: Double(state.epoch)), extras: stats.extras)

@@ -97,11 +97,11 @@ public struct SkipGramNegativeSampling: SolverMethod {
         if sharedNegatives > 0 {
             stats = SharedNegatives.epoch(noise: state.noise, negatives: negatives, batch: sharedNegatives,
                                           tables: state.tables, source: state.source, selection: pairs,
-                                          optimizer: optimizer, threads: threads, epochIndex: state.epoch, &state.random)
+                                          optimizer: optimizer, threads: threads, epochIndex: state.epoch, stop: context.stop, &state.random)
         } else {
             let objective = SGNSObjective(noise: state.noise, negatives: negatives)
             stats = PairTrainer.epoch(objective, tables: state.tables, source: state.source, selection: pairs,
-                                      optimizer: optimizer, threads: threads, epochIndex: state.epoch, &state.random)
+                                      optimizer: optimizer, threads: threads, epochIndex: state.epoch, stop: context.stop, &state.random)
         }
         state.epoch += 1
         state.loss = context.objective.loss(state.tables.embedding(output))

@@ -74,11 +74,12 @@ enum PairTrainer {
     /// One epoch: plan the pairs, run `threads` workers over their chunks, gather statistics.
     static func epoch<O: PairObjective>(
         _ objective: O, tables: EmbeddingTables, source: PairSource, selection: PairSelection,
-        optimizer: SampledOptimizer, threads: Int, epochIndex: Int, _ rng: inout SeededGenerator
+        optimizer: SampledOptimizer, threads: Int, epochIndex: Int, stop: StopToken = StopToken(),
+        _ rng: inout SeededGenerator
     ) -> EpochStatistics {
         runEpoch(source: source, selection: selection, threads: threads, &rng) { tasks, local in
             worker(objective, tables: tables, source: source, selection: selection, optimizer: optimizer,
-                   tasks: tasks, epochIndex: epochIndex, &local)
+                   tasks: tasks, epochIndex: epochIndex, stop: stop, &local)
         }
     }
 
@@ -116,7 +117,8 @@ enum PairTrainer {
     /// One thread's share of an epoch. No allocation per pair: the scratch rows are allocated once.
     static func worker<O: PairObjective>(
         _ objective: O, tables: EmbeddingTables, source: PairSource, selection: PairSelection,
-        optimizer: SampledOptimizer, tasks: [PairTask], epochIndex: Int, _ rng: inout SeededGenerator
+        optimizer: SampledOptimizer, tasks: [PairTask], epochIndex: Int, stop: StopToken = StopToken(),
+        _ rng: inout SeededGenerator
     ) -> (pairs: Int, scored: Int, lossSum: Double) {
         let d = tables.dimension
         var kernel = objective.makeKernel()
@@ -133,9 +135,14 @@ enum PairTrainer {
         var done = 0, scored = 0
         var lossSum = 0.0
         var rate = optimizer.rate(progress: Double(epochIndex))
+        // A stop request (signal, deadline) is polled every 1024 examples: the rest of the
+        // epoch is skipped and the epoch is marked unfinished.
+        var stopping = false, skipped = false
 
         for task in tasks {
+            if stopping { skipped = true; break }
             source.forEachPair(task, selection: selection, &rng) { i, j, rng in
+                if stopping { skipped = true; return }
                 let n = kernel.prepare(center: i, positive: j, targets: targets, &rng)
                 let vi = input + i &* d
                 let biasIn = bias.map { UnsafePointer($0) }
@@ -178,9 +185,11 @@ enum PairTrainer {
                 done &+= 1
                 if done & 1023 == 0 {
                     rate = optimizer.rate(progress: Double(epochIndex) + Double(done) / Double(total))
+                    stopping = stop.isStopRequested
                 }
             }
         }
+        if skipped { stop.noteAbandonedIteration() }
         return (done, scored, lossSum)
     }
 }

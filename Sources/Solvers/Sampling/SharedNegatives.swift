@@ -85,10 +85,10 @@ enum SharedNegatives {
     /// One epoch over the plan's tasks with `threads` Hogwild workers.
     static func epoch(noise: AliasTable, negatives: Int, batch: Int, tables: EmbeddingTables, source: PairSource,
                       selection: PairSelection, optimizer: SampledOptimizer, threads: Int, epochIndex: Int,
-                      _ rng: inout SeededGenerator) -> EpochStatistics {
+                      stop: StopToken = StopToken(), _ rng: inout SeededGenerator) -> EpochStatistics {
         PairTrainer.runEpoch(source: source, selection: selection, threads: threads, &rng) { tasks, local in
             worker(noise: noise, negatives: negatives, batch: batch, tables: tables, source: source,
-                   selection: selection, optimizer: optimizer, tasks: tasks, epochIndex: epochIndex, &local)
+                   selection: selection, optimizer: optimizer, tasks: tasks, epochIndex: epochIndex, stop: stop, &local)
         }
     }
 
@@ -107,6 +107,7 @@ enum SharedNegatives {
     ///   replacement among the others; every ordered pair keeps the same chance per draw.
     static func worker(noise: AliasTable, negatives: Int, batch: Int, tables: EmbeddingTables, source: PairSource,
                        selection: PairSelection, optimizer: SampledOptimizer, tasks: [PairTask], epochIndex: Int,
+                       stop: StopToken = StopToken(),
                        _ rng: inout SeededGenerator) -> (pairs: Int, scored: Int, lossSum: Double) {
         let d = tables.dimension, maxT = negatives + 1
         let contexts = UnsafeMutablePointer<Double>.allocate(capacity: batch * d)
@@ -130,6 +131,8 @@ enum SharedNegatives {
         var done = 0, scored = 0
         var lossSum = 0.0
         var rate = optimizer.rate(progress: Double(epochIndex))
+        // Stop requests are polled every 1024 contexts; the rest of the epoch is then skipped.
+        var stopping = false, skipped = false
 
         /// Draws the negatives of target j into `targets` and their output rows into `outputs`;
         /// returns 1 + the number of negatives (draws equal to j are skipped, as in word2vec).
@@ -151,6 +154,7 @@ enum SharedNegatives {
             done &+= b
             if before >> 10 != done >> 10 {
                 rate = optimizer.rate(progress: Double(epochIndex) + Double(done) / Double(total))
+                stopping = stop.isStopRequested
             }
         }
 
@@ -166,6 +170,7 @@ enum SharedNegatives {
         }
 
         for task in tasks {
+            if stopping { skipped = true; break }
             let u = Int(task.user)
             let start = source.rowPointers.pointer[u], n = source.rowPointers.pointer[u + 1] - start
             let row = source.likes.pointer + start
@@ -185,6 +190,7 @@ enum SharedNegatives {
                 }
                 let parts = (n + batch - 1) / batch
                 for a in 0..<n {
+                    if stopping { skipped = true; flush(row, n); break }
                     for p in 0..<parts {
                         let lo = (n * p) / parts, hi = (n * (p + 1)) / parts
                         let own = lo <= a && a < hi
@@ -202,6 +208,7 @@ enum SharedNegatives {
                 others.append(contentsOf: 0..<(n - 1))
                 var left = task.count
                 while left > 0 {
+                    if stopping { skipped = true; break }
                     let a = RowKernels.uniformInt(n, &rng)
                     let b = min(batch, left, n - 1)
                     for r in 0..<b {
@@ -218,6 +225,7 @@ enum SharedNegatives {
                 }
             }
         }
+        if skipped { stop.noteAbandonedIteration() }
         return (done, scored, lossSum)
     }
 }
