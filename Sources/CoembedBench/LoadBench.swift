@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import DataIO
+import Solvers
+
+/// Ratings-file load and problem set-up at scale (issue 9: ≤ 20 s for 50 M lines on 2 cores).
+struct LoadBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Time loading a ratings file (parallel chunked parse) and the ‖X‖²_F set-up on each Gram side.")
+
+    @Option(help: "Ratings file in MovieLens layout (make a big one with scripts/generate_ratings.py).")
+    var ratings: String = "data/ml-latest-small/ratings.csv"
+
+    @Option(help: "Repetitions of the load (the median is reported).")
+    var repeats: Int = 3
+
+    @Flag(help: "Also time the set-up on the costlier side (can be slow on power-law data).")
+    var bothSides = false
+
+    func run() throws {
+        let url = URL(fileURLWithPath: ratings)
+        print("machine: \(machineDescription()), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        var interactions: Interactions!
+        let load = try medianSeconds(repeats) { interactions = try MovieLens.load(ratings: url) }
+        print(String(format: "load %@: median %.2f s over %d runs [%@] (%d rows, %d users, %d items, %d likes)",
+                     url.lastPathComponent, load.median, repeats, load.all.map { String(format: "%.2f", $0) }.joined(separator: ", "),
+                     interactions.ratingCount, interactions.userCount, interactions.itemCount, interactions.likeCount))
+        let s = interactions.matrix
+        let cost = GramNorm.cost(s)
+        let cheaper = GramNorm.cheaperSide(s)
+        print(String(format: "set-up cost: users side Σ_items likes² = %.3g, items side Σ_users likes² = %.3g (cheaper: %@)",
+                     cost.users, cost.items, cheaper.rawValue))
+        for side in bothSides ? GramNorm.Side.allCases : [cheaper] {
+            var value = 0.0
+            let t = medianSeconds(1) { value = GramNorm.frobeniusNormSquared(s, side: side) }
+            print(String(format: "‖X‖²_F on the %@ side: %.2f s (%.17g)", side.rawValue, t.median, value))
+        }
+        let setup = try medianSeconds(1) { _ = try Problem(interactions: s) }
+        print(String(format: "problem set-up (cheaper side, diagonal, transposes): %.2f s", setup.median))
+    }
+}
