@@ -22,10 +22,14 @@ struct LoadBench: ParsableCommand {
         let url = URL(fileURLWithPath: ratings)
         print("machine: \(machineDescription()), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         var interactions: Interactions!
+        // Process CPU seconds beside wall seconds: on a loaded machine the wall time mostly
+        // measures the share of the cores this process got.
+        let cpuBefore = Self.processCPUSeconds()
         let load = try medianSeconds(repeats) { interactions = try MovieLens.load(ratings: url) }
-        print(String(format: "load %@: median %.2f s over %d runs [%@] (%d rows, %d users, %d items, %d likes)",
+        let cpu = (Self.processCPUSeconds() - cpuBefore) / Double(max(1, repeats))
+        print(String(format: "load %@: median %.2f s wall over %d runs [%@], %.2f s CPU per run (%d rows, %d users, %d items, %d likes)",
                      url.lastPathComponent, load.median, repeats, load.all.map { String(format: "%.2f", $0) }.joined(separator: ", "),
-                     interactions.ratingCount, interactions.userCount, interactions.itemCount, interactions.likeCount))
+                     cpu, interactions.ratingCount, interactions.userCount, interactions.itemCount, interactions.likeCount))
         let s = interactions.matrix
         let cost = GramNorm.cost(s)
         let cheaper = GramNorm.cheaperSide(s)
@@ -33,10 +37,18 @@ struct LoadBench: ParsableCommand {
                      cost.users, cost.items, cheaper.rawValue))
         for side in bothSides ? GramNorm.Side.allCases : [cheaper] {
             var value = 0.0
+            let before = Self.processCPUSeconds()
             let t = medianSeconds(1) { value = GramNorm.frobeniusNormSquared(s, side: side) }
-            print(String(format: "‖X‖²_F on the %@ side: %.2f s (%.17g)", side.rawValue, t.median, value))
+            print(String(format: "‖X‖²_F on the %@ side: %.2f s wall, %.2f s CPU (%.17g)", side.rawValue, t.median,
+                         Self.processCPUSeconds() - before, value))
         }
         let setup = try medianSeconds(1) { _ = try Problem(interactions: s) }
         print(String(format: "problem set-up (cheaper side, diagonal, transposes): %.2f s", setup.median))
+    }
+
+    static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 }
