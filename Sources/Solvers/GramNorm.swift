@@ -95,13 +95,19 @@ public enum GramNorm {
         defer { sums.deallocate() }
         let state = ProgressState()
         let shared = GramNormShared(a: a, at: at, ranges: ranges, prefix: prefix, sums: sums)
+        // 0/1 data (the usual S) counts in 32-bit integers: half the scratch memory, which is
+        // what the random accesses miss in, and exact.
+        let binary = a.values.allSatisfy { $0 == 1 } && a.columns < 1 << 31  // then 2·count² < 2^63
         let workers = min(blocks, ProcessInfoCores.count)
         let next = BlockCounter()
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            var scratch = [Double](repeating: 0, count: shared.at.columns)
+            var scratch = [Double](repeating: 0, count: binary ? 0 : shared.at.columns)
+            var counts = [UInt32](repeating: 0, count: binary ? shared.at.columns : 0)
             var touched: [Int32] = []
             while let b = next.take(below: shared.ranges.count) {
-                shared.sums[b] = shared.block(shared.ranges[b], scratch: &scratch, touched: &touched)
+                shared.sums[b] = binary
+                    ? shared.binaryBlock(shared.ranges[b], counts: &counts, touched: &touched)
+                    : shared.block(shared.ranges[b], scratch: &scratch, touched: &touched)
                 if let progress {
                     let done = state.add(shared.prefix[shared.ranges[b].upperBound] - shared.prefix[shared.ranges[b].lowerBound])
                     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
@@ -160,6 +166,53 @@ private struct GramNormShared: @unchecked Sendable {
                 touched.removeAll(keepingCapacity: true)
             }
         }}}}}}}
+        return total
+    }
+}
+
+extension GramNormShared {
+    /// `block` for A with every stored value 1: (A Aᵀ)_rw is a count of shared columns.
+    func binaryBlock(_ rows: Range<Int>, counts: inout [UInt32], touched: inout [Int32]) -> CompensatedSum {
+        var total = CompensatedSum()
+        a.rowPointers.withUnsafeBufferPointer { arp in
+        a.columnIndices.withUnsafeBufferPointer { aci in
+        at.rowPointers.withUnsafeBufferPointer { trp in
+        at.columnIndices.withUnsafeBufferPointer { tci in
+        counts.withUnsafeMutableBufferPointer { acc in
+            for r in rows {
+                let r32 = Int32(r)
+                for k in arp[r]..<arp[r + 1] {
+                    let j = Int(aci[k])
+                    var lo = trp[j], hi = trp[j + 1]
+                    while lo < hi {
+                        let mid = (lo + hi) >> 1
+                        if tci[mid] < r32 { lo = mid + 1 } else { hi = mid }
+                    }
+                    for q in lo..<trp[j + 1] {
+                        let w = Int(tci[q])
+                        if acc[w] == 0 { touched.append(tci[q]) }
+                        acc[w] &+= 1
+                    }
+                }
+                // A row's squares sum exactly in 64-bit integers (flushed before overflow) and
+                // enter the compensated total as two exactly representable halves.
+                var rowSum: UInt64 = 0
+                func flush() {
+                    total.add(Double(rowSum >> 32) * 4_294_967_296)
+                    total.add(Double(rowSum & 0xFFFF_FFFF))
+                    rowSum = 0
+                }
+                for w in touched {
+                    let v = UInt64(acc[Int(w)])
+                    let square = Int(w) == r ? v * v : 2 * v * v
+                    if rowSum > UInt64.max - square { flush() }
+                    rowSum += square
+                    acc[Int(w)] = 0
+                }
+                flush()
+                touched.removeAll(keepingCapacity: true)
+            }
+        }}}}}
         return total
     }
 }
