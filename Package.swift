@@ -13,13 +13,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        // C libraries from Debian (libopenblas-dev, liblapacke-dev, libarpack2-dev).
+        // C libraries from Debian (libopenblas-dev, liblapacke-dev, libarpack2-dev, zlib1g-dev).
         .systemLibrary(name: "_COpenBLAS", path: "Sources/_COpenBLAS"),
         .systemLibrary(name: "_CLAPACKE", path: "Sources/_CLAPACKE"),
         .systemLibrary(name: "_CARPACK", path: "Sources/_CARPACK"),
+        .systemLibrary(name: "_CZlib", path: "Sources/_CZlib"),
 
         .target(name: "LinearAlgebra", dependencies: ["_COpenBLAS", "_CLAPACKE", "_CARPACK"]),
-        .target(name: "DataIO", dependencies: ["LinearAlgebra"]),
+        .target(name: "DataIO", dependencies: ["LinearAlgebra", "_CZlib"]),
         .target(name: "Solvers", dependencies: ["LinearAlgebra", "DataIO"]),
         .target(name: "Evaluation", dependencies: ["LinearAlgebra", "DataIO", "_CLAPACKE"]),
         .target(name: "Reporting"),
@@ -39,7 +40,8 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["LinearAlgebra", "DataIO"], path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport", "_COpenBLAS", "_CLAPACKE", "_CARPACK"]),
-        .testTarget(name: "DataIOTests", dependencies: ["DataIO", "TestSupport"]),
+        // Fixtures/ holds SciPy-written files and the script that made them (read by path).
+        .testTarget(name: "DataIOTests", dependencies: ["DataIO", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "SolversTests", dependencies: ["Solvers", "DataIO", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),

@@ -95,32 +95,49 @@ public enum CooccurrenceFile {
     }
 }
 
-/// An interaction matrix S given directly (users × items), for data that is not MovieLens.
+/// An interaction matrix S given directly (users × items), for data that is not a ratings file:
+/// a SciPy sparse `.npz` (`scipy.sparse.save_npz`: CSR, CSC or COO) or a Matrix Market
+/// coordinate `.mtx` (`integer`, `real` or `pattern`).
 public enum InteractionFile {
-    /// Reads S from a Matrix Market coordinate file (`integer`, `real` with whole values, or
-    /// `pattern`). Entries must be non-negative integer counts; a count above 1 is clipped to 1
-    /// because the model only asks whether a user interacted with an item, and explicit zeros
-    /// are dropped. Users and items get ids 1…n (the file's 1-based indices), with no titles.
-    public static func load(_ url: URL) throws(DataIOError) -> Interactions {
+    /// Reads S. Without `likeThreshold` the entries are counts: each must be a non-negative
+    /// integer (booleans are 0/1) and any positive entry is a like. With `likeThreshold` the
+    /// entries are ratings: any finite value, a like when at least the threshold. Either way S is
+    /// binary; duplicate coordinates count once and zeros are dropped. Users and items get ids
+    /// from the file's own indexing: 1…n for `.mtx`, 0…n−1 for `.npz`. There are no titles.
+    public static func load(_ url: URL, likeThreshold: Double? = nil) throws(DataIOError) -> Interactions {
         let file = url.path
-        guard url.pathExtension.lowercased() == "mtx" else {
-            throw .invalidContent(file: file, problem: "interaction matrices must be Matrix Market coordinate files (.mtx)")
+        if let likeThreshold, !likeThreshold.isFinite {
+            throw .invalidContent(file: file, problem: "like threshold \(likeThreshold) is not a finite number")
         }
         var entries = 0
-        let content = try MatrixMarket.parse(FileBytes.read(url), file: file) { v, line throws(DataIOError) in
-            guard v.isFinite, v >= 0, v.rounded() == v else {
-                throw .malformed(file: file, line: line, problem: "interaction count \(v) is not a non-negative integer")
+        let raw: SparseMatrix
+        switch url.pathExtension.lowercased() {
+        case "mtx":
+            let content = try MatrixMarket.parse(FileBytes.read(url), file: file) { v, line throws(DataIOError) in
+                entries += 1
+                return try like(v, threshold: likeThreshold) { problem throws(DataIOError) in
+                    throw .malformed(file: file, line: line, problem: problem)
+                }
             }
-            entries += 1
-            return v
-        }
-        guard case let .sparse(raw) = content else {
-            throw .invalidContent(file: file, problem: "interaction matrices must be 'coordinate' Matrix Market files, not 'array'")
+            guard case let .sparse(m) = content else {
+                throw .invalidContent(file: file, problem: "interaction matrices must be 'coordinate' Matrix Market files, not 'array'")
+            }
+            raw = m
+        case "npz":
+            raw = try SparseNPZ.read(url) { v, k throws(DataIOError) in
+                entries += 1
+                return try like(v, threshold: likeThreshold) { problem throws(DataIOError) in
+                    throw .invalidContent(file: file, problem: "data[\(k)]: \(problem)")
+                }
+            }
+        default:
+            throw .invalidContent(file: file, problem: "interaction matrices must be SciPy sparse .npz or Matrix Market coordinate .mtx files, not '.\(url.pathExtension)'")
         }
         guard raw.rows > 0, raw.columns > 0 else {
             throw .invalidContent(file: file, problem: "interaction matrix is empty (\(raw.rows)×\(raw.columns))")
         }
-        // Clip after duplicates were summed, and drop zeros, so S is exactly binary.
+        // Likes were mapped to 1 and the rest to 0 entry by entry; duplicates summed since, so
+        // any positive sum is a like.
         var pointers = [0]
         var columns: [Int32] = []
         pointers.reserveCapacity(raw.rows + 1)
@@ -133,7 +150,19 @@ public enum InteractionFile {
         }
         let s = try! SparseMatrix(rows: raw.rows, columns: raw.columns, rowPointers: pointers, columnIndices: columns,
                                   values: [Double](repeating: 1, count: columns.count))
-        return Interactions(matrix: s, userIDs: Array(1...raw.rows), itemIDs: Array(1...raw.columns), titles: nil,
-                            likeThreshold: 1, ratingCount: entries, source: file)
+        let base = url.pathExtension.lowercased() == "mtx" ? 1 : 0
+        return Interactions(matrix: s, userIDs: Array(base..<(base + raw.rows)), itemIDs: Array(base..<(base + raw.columns)),
+                            titles: nil, likeThreshold: likeThreshold ?? 1, ratingCount: entries, source: file)
+    }
+
+    /// 1 for a like, 0 otherwise; `fail` for a value the rule does not allow.
+    @inline(__always)
+    static func like(_ v: Double, threshold: Double?, fail: (String) throws(DataIOError) -> Never) throws(DataIOError) -> Double {
+        if let threshold {
+            guard v.isFinite else { try fail("rating \(v) is not a finite number") }
+            return v >= threshold ? 1 : 0
+        }
+        guard v.isFinite, v >= 0, v.rounded() == v else { try fail("interaction count \(v) is not a non-negative integer") }
+        return v > 0 ? 1 : 0
     }
 }

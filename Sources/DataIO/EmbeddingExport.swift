@@ -36,7 +36,7 @@ public enum EmbeddingExport {
         try MatrixMarket.writeAtomically(url) { out in
             out.write(header)
             for i in 0..<embedding.rows {
-                var line = "\(interactions.itemIDs[i]),\(TextFormat.csvField(title(interactions, i)))"
+                var line = "\(TextFormat.csvField(interactions.itemName(i))),\(TextFormat.csvField(title(interactions, i)))"
                 for j in 0..<embedding.columns {
                     line += ","
                     line += TextFormat.number(embedding[i, j])
@@ -53,7 +53,7 @@ public enum EmbeddingExport {
         try MatrixMarket.writeAtomically(url) { out in
             out.write("row,movieId,title,likes\n")
             for i in 0..<interactions.itemCount {
-                out.write("\(i),\(interactions.itemIDs[i]),\(TextFormat.csvField(title(interactions, i))),\(likes[i])\n")
+                out.write("\(i),\(TextFormat.csvField(interactions.itemName(i))),\(TextFormat.csvField(title(interactions, i))),\(likes[i])\n")
             }
         }
     }
@@ -62,7 +62,7 @@ public enum EmbeddingExport {
     /// a line `M D`, then `movieId v0 … v{D-1}` per item.
     public static func writeWord2Vec(_ embedding: Matrix, interactions: Interactions, to url: URL) throws(DataIOError) {
         try checkRows(embedding, interactions, url)
-        try writeWord2Vec(KeyedVectors(keys: interactions.itemIDs.map(String.init), vectors: embedding), to: url)
+        try writeWord2Vec(KeyedVectors(keys: (0..<interactions.itemCount).map(interactions.itemName), vectors: embedding), to: url)
     }
 
     /// word2vec text format for arbitrary keys (which must not contain whitespace).

@@ -17,11 +17,21 @@ public struct Interactions: Sendable {
     public let ratingCount: Int
     /// Where the data came from (for reports).
     public let source: String
+    /// The users' names when the file's ids were not all integers (then `userIDs` are 0, 1, …
+    /// in first-seen order); nil for integer ids.
+    public let userKeys: [String]?
+    /// The items' names when the file's ids were not all integers (then `itemIDs` are 0, 1, …
+    /// in first-seen order); nil for integer ids.
+    public let itemKeys: [String]?
 
     public init(matrix: SparseMatrix, userIDs: [Int], itemIDs: [Int], titles: [String]?, likeThreshold: Double,
-                ratingCount: Int, source: String) {
+                ratingCount: Int, source: String, userKeys: [String]? = nil, itemKeys: [String]? = nil) {
         precondition(matrix.rows == userIDs.count && matrix.columns == itemIDs.count)
         precondition(titles == nil || titles!.count == itemIDs.count)
+        precondition(userKeys == nil || userKeys!.count == userIDs.count)
+        precondition(itemKeys == nil || itemKeys!.count == itemIDs.count)
+        self.userKeys = userKeys
+        self.itemKeys = itemKeys
         self.matrix = matrix
         self.userIDs = userIDs
         self.itemIDs = itemIDs
@@ -34,6 +44,18 @@ public struct Interactions: Sendable {
     public var userCount: Int { matrix.rows }
     public var itemCount: Int { matrix.columns }
     public var likeCount: Int { matrix.nonzeroCount }
+
+    /// Item `i`'s id as the data file wrote it (its name, or its integer id).
+    public func itemName(_ i: Int) -> String { itemKeys?[i] ?? String(itemIDs[i]) }
+
+    /// User `u`'s id as the data file wrote it (its name, or its integer id).
+    public func userName(_ u: Int) -> String { userKeys?[u] ?? String(userIDs[u]) }
+
+    /// The same ids and titles with another S of the same shape (a training split).
+    public func replacingMatrix(_ matrix: SparseMatrix) -> Interactions {
+        Interactions(matrix: matrix, userIDs: userIDs, itemIDs: itemIDs, titles: titles, likeThreshold: likeThreshold,
+                     ratingCount: ratingCount, source: source, userKeys: userKeys, itemKeys: itemKeys)
+    }
 
     /// Likes per item (X_ii).
     public var likesPerItem: [Int] { matrix.columnSums.map { Int($0) } }

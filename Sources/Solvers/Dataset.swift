@@ -35,8 +35,7 @@ public struct Dataset: Sendable {
     /// The same data with S replaced by a training split (hold-out); transforms are re-applied.
     public func withTraining(_ training: SparseMatrix) throws -> Dataset {
         guard let s = interactions else { throw ProblemError.invalidOption("a hold-out needs interactions") }
-        let trained = Interactions(matrix: training, userIDs: s.userIDs, itemIDs: s.itemIDs, titles: s.titles,
-                                   likeThreshold: s.likeThreshold, ratingCount: s.ratingCount, source: s.source)
+        let trained = s.replacingMatrix(training)
         let counts = try Problem(interactions: training)
         let base = Dataset(problem: counts, interactions: trained, description: description + ", hold-out training split",
                            loadSeconds: loadSeconds)
@@ -58,18 +57,35 @@ public struct Dataset: Sendable {
         return out
     }
 
-    /// MovieLens ratings → S (like = rating ≥ threshold) → the implicit problem X = SᵀS.
-    public static func ratings(_ url: URL, likeThreshold: Double) throws -> Dataset {
+    /// A ratings file (MovieLens by default, or `layout`) → S (like = rating ≥ threshold) → the
+    /// implicit problem X = SᵀS. `progress` hears about a long set-up (see `GramNorm`).
+    public static func ratings(_ url: URL, likeThreshold: Double, layout: RatingsLayout = .movieLens, titles: URL? = nil,
+                               progress: (@Sendable (GramNorm.Progress) -> Void)? = nil) throws -> Dataset {
         let clock = ContinuousClock()
         var interactions: Interactions!
         let elapsed = try clock.measure {
-            interactions = try MovieLens.load(ratings: url, likeThreshold: likeThreshold)
+            interactions = try RatingsFile.load(url, layout: layout, likeThreshold: likeThreshold, titles: titles)
         }
         try requireLikes(interactions, file: url.path)
-        let problem = try Problem(interactions: interactions.matrix)
+        let problem = try Problem(interactions: interactions.matrix, progress: progress)
         try requireOffDiagonal(problem, file: url.path)
-        return Dataset(problem: problem, interactions: interactions,
-                       description: "\(url.path) (like = rating ≥ \(likeThreshold))", loadSeconds: elapsed.seconds)
+        let like = layout.hasRatingColumn ? "like = rating ≥ \(likeThreshold)" : "every row a like"
+        return Dataset(problem: problem, interactions: interactions, description: "\(url.path) (\(like))",
+                       loadSeconds: elapsed.seconds)
+    }
+
+    /// S given directly (`.npz` or users × items `.mtx`, see `InteractionFile`) → X = SᵀS.
+    public static func interactions(_ url: URL, likeThreshold: Double? = nil,
+                                    progress: (@Sendable (GramNorm.Progress) -> Void)? = nil) throws -> Dataset {
+        let clock = ContinuousClock()
+        var interactions: Interactions!
+        let elapsed = try clock.measure { interactions = try InteractionFile.load(url, likeThreshold: likeThreshold) }
+        try requireLikes(interactions, file: url.path)
+        let problem = try Problem(interactions: interactions.matrix, progress: progress)
+        try requireOffDiagonal(problem, file: url.path)
+        let like = likeThreshold.map { "like = value ≥ \($0)" } ?? "like = positive count"
+        return Dataset(problem: problem, interactions: interactions, description: "\(url.path) (S, \(like))",
+                       loadSeconds: elapsed.seconds)
     }
 
     /// A user-supplied X: dense (.npy, .csv) or sparse (.mtx).

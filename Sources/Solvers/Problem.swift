@@ -46,15 +46,17 @@ public struct Problem: Sendable {
     public let itemCount: Int
     /// X_ii (likes per item for X = SᵀS).
     public let diagonal: [Double]
-    /// ‖X‖²_F, with X = SᵀS computed as ‖SSᵀ‖²_F without forming X.
+    /// ‖X‖²_F, with X = SᵀS computed as ‖SSᵀ‖²_F or ‖SᵀS‖²_F (the cheaper) without forming X.
     public let frobeniusNormSquared: Double
     /// ‖offdiag X‖²_F = ‖X‖²_F − Σ X_ii²: the loss of V = 0.
     public let offDiagonalNormSquared: Double
     /// X as an operator (implicit SᵀS, dense, or sparse).
     public let operator_: any SymmetricOperator
 
-    /// X = SᵀS for interactions S.
-    public init(interactions s: SparseMatrix) throws {
+    /// X = SᵀS for interactions S. ‖X‖²_F is accumulated on the cheaper side (`GramNorm`), or
+    /// on `normSide` when given; `progress` hears about that accumulation (it never prints).
+    public init(interactions s: SparseMatrix, normSide: GramNorm.Side? = nil,
+                progress: (@Sendable (GramNorm.Progress) -> Void)? = nil) throws {
         guard s.columns > 0 else { throw ProblemError.emptyProblem }
         guard s.values.allSatisfy({ $0.isFinite }) else { throw ProblemError.nonFinite("the interaction matrix has NaN or infinite entries") }
         self.source = .interactions(s)
@@ -62,7 +64,7 @@ public struct Problem: Sendable {
         let gram = GramOperator(s)
         self.operator_ = gram
         self.diagonal = gram.diagonal
-        self.frobeniusNormSquared = Problem.gramFrobeniusNormSquared(s)
+        self.frobeniusNormSquared = GramNorm.frobeniusNormSquared(s, side: normSide, progress: progress)
         var diag = CompensatedSum()
         for x in diagonal { diag.add(x * x) }
         self.offDiagonalNormSquared = frobeniusNormSquared - diag.value
@@ -124,30 +126,6 @@ public struct Problem: Sendable {
     /// Checks an embedding dimension against the problem: 1 ≤ D ≤ M.
     public func validate(dimension d: Int) throws {
         guard d >= 1, d <= itemCount else { throw ProblemError.invalidDimension(requested: d, itemCount: itemCount) }
-    }
-
-    /// ‖SSᵀ‖²_F (= ‖SᵀS‖²_F), computed row by row of SSᵀ with an O(users) scratch vector, so
-    /// memory never grows with users² or items². Cost Σ_u Σ_{j ∈ u} likes(j).
-    static func gramFrobeniusNormSquared(_ s: SparseMatrix) -> Double {
-        let st = s.transposed // items × users
-        let n = s.rows
-        var scratch = [Double](repeating: 0, count: n)
-        var touched: [Int] = []
-        var total = CompensatedSum()
-        for u in 0..<n {
-            for k in s.rowPointers[u]..<s.rowPointers[u + 1] {
-                let j = Int(s.columnIndices[k]), a = s.values[k]
-                for q in st.rowPointers[j]..<st.rowPointers[j + 1] {
-                    let w = Int(st.columnIndices[q])
-                    if scratch[w] == 0 { touched.append(w) }
-                    scratch[w] += a * st.values[q]
-                }
-            }
-            // A slot that returns to 0 may be listed twice; the second visit adds 0.
-            for w in touched { total.add(scratch[w] * scratch[w]); scratch[w] = 0 }
-            touched.removeAll(keepingCapacity: true)
-        }
-        return total.value
     }
 
     /// The largest off-diagonal X_ij and where it is (for reports; costs Σ_u likes(u)²).

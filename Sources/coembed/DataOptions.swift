@@ -1,18 +1,46 @@
 import ArgumentParser
 import Foundation
+import DataIO
 import Solvers
 
-/// Where the problem comes from: a MovieLens ratings file (default: the bundled
-/// ml-latest-small) or a matrix file holding X.
+/// Where the problem comes from: a ratings file (default: the bundled ml-latest-small), the
+/// interaction matrix S itself, or a matrix file holding X.
 struct DataOptions: ParsableArguments {
-    @Option(name: .long, help: "MovieLens ratings CSV (userId,movieId,rating,timestamp). Default: the bundled ml-latest-small.")
+    @Option(name: .long, help: ArgumentHelp(
+        "Ratings file: MovieLens ratings.csv (userId,movieId,rating,timestamp), or any layout with --sep, --no-header, --columns. Default: the bundled ml-latest-small.",
+        valueName: "file"))
     var ratings: String?
 
     @Flag(help: "Say on stderr when Coembed restarts itself to use OpenBLAS's faster kernels (also COEMBED_VERBOSE=1).")
     var verbose = false
 
-    @Option(name: .long, help: "A rating at or above this counts as a like.")
-    var likeThreshold: Double = 4.0
+    @Option(name: .long, help: ArgumentHelp(
+        "Field separator of --ratings: a character such as ';' or '|', '\\t' (or 'tab') for tabs, 'whitespace' for runs of spaces/tabs. Default ','.",
+        valueName: "sep"))
+    var sep: String?
+
+    @Flag(name: .long, help: "The --ratings file has no header line (its first line is data).")
+    var noHeader = false
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Where the user, item, rating and timestamp are in --ratings (rating and timestamp optional; without a rating every row is a like). Roles in file order: 'user,item,rating,timestamp' ('-' skips a column); or role=column: 'user=customer,item=sku'; or columns in the order user,item[,rating[,timestamp]] by header name or 1-based position: 'userId,movieId,stars', '2,1,3'. Ids may be any token; see docs/formats.md.",
+        valueName: "spec"))
+    var columns: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Item titles: a CSV with a header, item id in the first column and title in the second (default: movies.csv beside a MovieLens ratings.csv).",
+        valueName: "file"))
+    var titles: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The interaction matrix S (users × items) itself: SciPy sparse .npz (scipy.sparse.save_npz; CSR, CSC or COO) or Matrix Market coordinate .mtx. Entries are counts (positive = like) unless --like-threshold is given.",
+        valueName: "file"))
+    var interactions: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "A rating at or above this counts as a like (default 4 for --ratings; for --interactions it makes the entries ratings instead of counts).",
+        valueName: "value"))
+    var likeThreshold: Double?
 
     @Option(name: .long, help: "Use this X instead of ratings: dense .npy/.csv or sparse Matrix Market .mtx (symmetric).")
     var matrix: String?
@@ -36,9 +64,31 @@ struct DataOptions: ParsableArguments {
     func validate() throws {
         if transform != .counts && matrix != nil { throw ValidationError("--transform applies to --ratings data, not --matrix") }
         guard shift > 0, shift.isFinite else { throw ValidationError("--shift must be positive") }
-        if ratings != nil && matrix != nil { throw ValidationError("--ratings and --matrix are exclusive: give one") }
-        if matrix != nil && likeThreshold != 4.0 { throw ValidationError("--like-threshold applies to --ratings, not --matrix") }
-        guard likeThreshold.isFinite else { throw ValidationError("--like-threshold must be a finite number") }
+        let sources = [("--ratings", ratings), ("--matrix", matrix), ("--interactions", interactions)].filter { $0.1 != nil }.map(\.0)
+        if sources.count > 1 { throw ValidationError("\(sources.joined(separator: " and ")) are exclusive: give one") }
+        if matrix != nil && likeThreshold != nil { throw ValidationError("--like-threshold applies to --ratings or --interactions, not --matrix") }
+        if let likeThreshold, !likeThreshold.isFinite { throw ValidationError("--like-threshold must be a finite number") }
+        for (flag, given) in [("--sep", sep != nil), ("--no-header", noHeader), ("--columns", columns != nil), ("--titles", titles != nil)]
+        where given && ratings == nil {
+            throw ValidationError("\(flag) describes a --ratings file; give --ratings FILE")
+        }
+        _ = try layout()
+    }
+
+    /// The --ratings layout from --sep, --no-header and --columns.
+    func layout() throws -> RatingsLayout {
+        var layout = RatingsLayout.movieLens
+        if let sep {
+            guard let separator = RatingsLayout.Separator(argument: sep) else {
+                throw ValidationError("--sep must be one ASCII character (not a quote or line end), '\\t', 'tab' or 'whitespace'; got '\(sep)'")
+            }
+            layout.separator = separator
+        }
+        layout.hasHeader = !noHeader
+        if let columns {
+            do { layout.columns = try RatingsLayout.Columns(argument: columns) } catch { throw ValidationError(error.description) }
+        }
+        return layout
     }
 
     /// The bundled ratings file: data/ml-latest-small/ratings.csv beside the package, found from
@@ -57,7 +107,45 @@ struct DataOptions: ParsableArguments {
 
     func load() throws -> Dataset {
         if let matrix { return try Dataset.matrix(URL(fileURLWithPath: matrix)) }
+        let progress = SetupProgress()
+        defer { progress.finish() }
+        if let interactions {
+            return try Dataset.interactions(URL(fileURLWithPath: interactions), likeThreshold: likeThreshold,
+                                            progress: progress.update).transformed(cooccurrenceTransform)
+        }
         let url = try ratings.map { URL(fileURLWithPath: $0) } ?? Self.bundledRatings()
-        return try Dataset.ratings(url, likeThreshold: likeThreshold).transformed(cooccurrenceTransform)
+        return try Dataset.ratings(url, likeThreshold: likeThreshold ?? 4, layout: layout(),
+                                   titles: titles.map { URL(fileURLWithPath: $0) },
+                                   progress: progress.update).transformed(cooccurrenceTransform)
+    }
+}
+
+/// Reports a set-up (‖X‖²_F) that takes more than a second on stderr: an updating line on a
+/// terminal, a line every five seconds otherwise.
+final class SetupProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private let isTerminal = isatty(STDERR_FILENO) != 0
+    private var lastPrint = 0.0
+    private var printedLine = false
+
+    func update(_ p: GramNorm.Progress) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard p.seconds >= 1, p.seconds - lastPrint >= (isTerminal ? 0.2 : 5) || (p.fractionDone >= 1 && !isTerminal && printedLine) else { return }
+        lastPrint = p.seconds
+        let text = String(format: "set-up: ‖X‖²_F over the %@ side  %3.0f%%  %.1f s", p.side.rawValue, 100 * p.fractionDone, p.seconds)
+        if isTerminal {
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+        } else {
+            FileHandle.standardError.write(Data("\(text)\n".utf8))
+        }
+        printedLine = true
+    }
+
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        if printedLine && isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        printedLine = false
     }
 }

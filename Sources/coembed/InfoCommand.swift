@@ -27,7 +27,7 @@ struct InfoCommand: ParsableCommand {
         let largest = p.largestOffDiagonal()
         var where_ = "items \(largest.i), \(largest.j)"
         if let s = dataset.interactions {
-            let name: (Int) -> String = { i in s.titles.map { "\"\($0[i])\"" } ?? "movieId \(s.itemIDs[i])" }
+            let name: (Int) -> String = { i in s.titles.map { "\"\($0[i])\"" } ?? "movieId \(s.itemName(i))" }
             where_ = "\(name(largest.i)) and \(name(largest.j))"
         }
         print("largest X_ij (i ≠ j): \(Formatting.number(largest.value)) (\(where_))")
