@@ -121,7 +121,7 @@ import LinearAlgebra
             MemoryLimit.$override.withValue(64 << 20) {
                 for k in 0..<perFormat {
                     let bytes = mutator.mutate(Self.ratings)
-                    Self.expectCleanOutcome("ratings", k, { try MovieLens.parseRatings(bytes, file: "r.csv", likeThreshold: 4) })
+                    Self.expectCleanOutcome("ratings", k, { try RatingsReader.read(bytes, file: "r.csv", layout: .movieLens, likeThreshold: 4) })
                 }
                 for k in 0..<perFormat {
                     let bytes = mutator.mutate(k % 4 == 0 ? Self.mtxArray : Self.mtx)
