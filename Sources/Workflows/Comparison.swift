@@ -94,8 +94,19 @@ public struct ComparisonPlan: Sendable {
 /// One solver's run inside a comparison.
 public struct ComparisonEntry: Sendable {
     public var label: String
+    public var kind: SolverKind
     public var result: SolverResult
     public var quality: QualityReport?
+
+    /// Sampled methods minimise their own objective: they are reported on it (the trace's
+    /// `sampledLoss`) and on the hold-out, never on the masked loss.
+    public var minimisesMaskedLoss: Bool { !kind.isSampled }
+
+    /// The sampled objective at the end of the run (nil for masked-loss methods).
+    public var ownObjective: Double? {
+        guard !minimisesMaskedLoss else { return nil }
+        return result.trace.last?.extras["sampledLoss"] ?? .nan
+    }
 }
 
 public struct ComparisonOutcome: Sendable {
@@ -103,8 +114,9 @@ public struct ComparisonOutcome: Sendable {
     /// Popularity and EASE, when a hold-out was requested.
     public var references: [QualityReport]
     public var table: ResultsTable
-    /// The entry with the lowest final masked loss (the deliverable).
-    public var best: ComparisonEntry
+    /// The masked-loss entry with the lowest final loss (the deliverable); nil when every row
+    /// is a sampled method.
+    public var best: ComparisonEntry?
     public var files: [URL]
 }
 
@@ -149,7 +161,7 @@ public enum Comparison {
             let embedding = plan.directory.appendingPathComponent("embedding-\(slug).npy")
             try NPY.write(result.embedding, to: embedding)
             files += [trace, embedding]
-            entries.append(ComparisonEntry(label: run.label, result: result, quality: quality))
+            entries.append(ComparisonEntry(label: run.label, kind: run.kind, result: result, quality: quality))
         }
 
         var references: [QualityReport] = []
@@ -160,20 +172,29 @@ public enum Comparison {
                                                              split: split, k: holdout.k))
         }
 
-        let rows = entries.map { e -> ReportRow in
-            var metrics: [Metric] = []
-            if let q = e.quality { metrics = [Metric("HitRate@\(q.k)", q.hitRate), Metric("NDCG@\(q.k)", q.ndcg)] }
+        func metrics(_ q: QualityReport?) -> [Metric] {
+            guard let q else { return [] }
+            return [Metric("HitRate@\(q.k)", q.hitRate), Metric("NDCG@\(q.k)", q.ndcg)]
+        }
+        var rows = entries.map { e -> ReportRow in
+            if let own = e.ownObjective {
+                return ReportRow(solver: e.label, initialization: e.result.initialization, iterations: e.result.iterations,
+                                 wallSeconds: e.result.seconds, finalLoss: e.result.finalLoss,
+                                 termination: e.result.termination.rawValue, ownObjective: own, metrics: metrics(e.quality))
+            }
             return ReportRow(solver: e.label, initialization: e.result.initialization, iterations: e.result.iterations,
                              wallSeconds: e.result.seconds, finalLoss: e.result.finalLoss,
-                             termination: e.result.termination.rawValue, metrics: metrics)
+                             termination: e.result.termination.rawValue, metrics: metrics(e.quality))
         }
-        let series = entries.map { e in
+        rows += references.map { ReportRow.reference("\($0.method) (reference)", metrics: metrics($0)) }
+        // The figure shows the masked loss, so only the methods that minimise it.
+        let series = entries.filter(\.minimisesMaskedLoss).map { e in
             ConvergenceSeries(solver: e.label, points: e.result.trace.map {
                 ConvergencePoint(iteration: $0.iteration, seconds: $0.seconds, loss: $0.loss)
             })
         }
         let table = ResultsTable(rows: rows, series: series)
-        let best = entries.min { $0.result.finalLoss < $1.result.finalLoss }!
+        let best = entries.filter(\.minimisesMaskedLoss).min { $0.result.finalLoss < $1.result.finalLoss }
 
         let summary = problemSummary(dataset: dataset, plan: plan)
         let dir = plan.directory
@@ -184,21 +205,33 @@ public enum Comparison {
         }
         try write(table.csv(), "results.csv")
         try write(table.latex(), "results.tex")
-        try write(ConvergencePlot.svg(series: series, title: "Masked loss: gap to the best, D = \(plan.settings.dimension)",
-                                      best: table.best), "convergence.svg")
-        // The deliverable: the best embedding with the item map beside it.
-        let deliverable = dir.appendingPathComponent("embedding.npy")
-        try NPY.write(best.result.embedding, to: deliverable)
-        files.append(deliverable)
+        if !series.isEmpty {
+            try write(ConvergencePlot.svg(series: series, title: "Masked loss: gap to the best, D = \(plan.settings.dimension)",
+                                          best: table.best), "convergence.svg")
+        }
+        // The deliverable: the best masked-loss embedding with the item map beside it.
+        if let best {
+            let deliverable = dir.appendingPathComponent("embedding.npy")
+            try NPY.write(best.result.embedding, to: deliverable)
+            files.append(deliverable)
+        }
         if let interactions = original.interactions {
             let items = dir.appendingPathComponent("items.csv")
             try EmbeddingExport.writeItems(interactions, to: items)
             files.append(items)
         }
-        var markdown = Report.markdown(problem: summary, table: table, plotFile: "convergence.svg", csvFile: "results.csv",
+        var markdown = Report.markdown(problem: summary, table: table, plotFile: series.isEmpty ? nil : "convergence.svg",
+                                       csvFile: "results.csv",
                                        traceFiles: entries.map { "trace-\(slugify($0.label)).csv" },
                                        title: "Coembed solver comparison")
-        markdown += deliverableSection(best: best, dimension: plan.settings.dimension, items: original.interactions != nil)
+        if entries.contains(where: { !$0.minimisesMaskedLoss }) {
+            markdown += "\nSampled methods (sgns, sampled-softmax, in-batch) minimise their own objective: their rows give its final value (*own objective*, the trace's `sampledLoss`) and the hold-out metrics; the masked-loss columns read n/a, and they take no part in the best loss, the figure or the deliverable.\n"
+        }
+        if let best {
+            markdown += deliverableSection(best: best, dimension: plan.settings.dimension, items: original.interactions != nil)
+        } else {
+            markdown += "\n## Deliverable\n\nNone: every row is a sampled method, and the deliverable is the lowest masked loss. Their embeddings are the `embedding-*.npy` files.\n"
+        }
         if !references.isEmpty || entries.contains(where: { $0.quality != nil }) {
             markdown += qualitySection(entries: entries, references: references, holdout: plan.holdout!, split: split!)
         }

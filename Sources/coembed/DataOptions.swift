@@ -1,17 +1,20 @@
 import ArgumentParser
 import Foundation
 import Solvers
+import Workflows
 
 /// Where the problem comes from: a MovieLens ratings file (default: the bundled
 /// ml-latest-small) or a matrix file holding X.
 struct DataOptions: ParsableArguments {
-    @Option(name: .long, help: "MovieLens ratings CSV (userId,movieId,rating,timestamp). Default: the bundled ml-latest-small.")
+    @Option(name: .long, help: ArgumentHelp("MovieLens ratings CSV (userId,movieId,rating,timestamp). Default: the bundled ml-latest-small.", valueName: "file"),
+            completion: .file(extensions: ["csv"]))
     var ratings: String?
 
     @Option(name: .long, help: "A rating at or above this counts as a like.")
     var likeThreshold: Double = 4.0
 
-    @Option(name: .long, help: "Use this X instead of ratings: dense .npy/.csv or sparse Matrix Market .mtx (symmetric).")
+    @Option(name: .long, help: ArgumentHelp("Use this X instead of ratings: dense .npy/.csv or sparse Matrix Market .mtx (symmetric).", valueName: "file"),
+            completion: .file(extensions: ["npy", "csv", "mtx"]))
     var matrix: String?
 
     @Option(help: "Transform X for the closed-form and gradient solvers: counts (X = SᵀS), pmi, sppmi.")
@@ -50,6 +53,12 @@ struct DataOptions: ParsableArguments {
         }
         if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) { return found }
         throw CLIError("cannot find the bundled \(relative); run from the project folder or give --ratings FILE")
+    }
+
+    /// Names of the rows of an embedding of `--matrix` data (its CSV header, or V1…Vp).
+    func variableNames(count: Int) throws -> [String] {
+        guard let matrix else { return (0..<count).map { "V\($0 + 1)" } }
+        return try VariableNames.read(URL(fileURLWithPath: matrix), count: count)
     }
 
     func load() throws -> Dataset {

@@ -4,6 +4,7 @@ import LinearAlgebra
 import DataIO
 import Solvers
 import Evaluation
+import Workflows
 
 struct SolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,15 +16,21 @@ struct SolveCommand: ParsableCommand {
     @Option(help: "Solver: \(SolverKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var solver: SolverKind = .lbfgs
 
-    @Option(help: "Write the embedding: .npy (float64, C order), .csv (+ items.csv beside it) or .txt/.w2v (word2vec text).")
-    var output: String?
+    @Option(help: ArgumentHelp(
+        "Write the embedding: .npy (float64, C order), .csv or .txt/.w2v/.vec (word2vec text); repeat for several formats.",
+        discussion: "items.csv (variables.csv for --matrix data) is written beside every embedding.", valueName: "file"),
+            completion: .file(extensions: ["npy", "csv", "txt", "w2v", "vec"]))
+    var output: [String] = []
 
-    @Option(help: "Write the trace: .csv or .json.")
+    @Option(help: ArgumentHelp("Write the trace: .csv or .json.", valueName: "file"), completion: .file(extensions: ["csv", "json"]))
     var trace: String?
 
     @OptionGroup(title: "Recommendation quality") var quality: QualityOptions
 
     func run() throws {
+        // Every output is checked (format, folder, permission) before the data is read.
+        let outputs: OutputPlan
+        do { outputs = try OutputPlan(embeddings: output, trace: trace) } catch let error as OutputError { throw CLIError(error.description) }
         var dataset = try data.load()
         var split: HoldoutSplit?
         if quality.holdout {
@@ -31,14 +38,14 @@ struct SolveCommand: ParsableCommand {
             split = HoldoutSplit(interactions, seed: options.settings.seed)
             dataset = try dataset.withTraining(split!.training)
         }
-        let progress = ProgressReporter(label: solver.rawValue, quiet: options.quiet)
+        let progress = ProgressReporter(label: solver.rawValue, quiet: options.quiet, forced: options.progress)
         let result = try SolverCatalog.run(solver, problem: dataset.problem(for: solver), settings: options.settings) { entry in
             progress.update(entry)
             return true
         }
         progress.finish()
-        if let output { try EmbeddingOutput.write(result.embedding, to: URL(fileURLWithPath: output), dataset: dataset) }
-        if let trace { try result.writeTrace(to: URL(fileURLWithPath: trace)) }
+        try EmbeddingOutput.write(result.embedding, plan: outputs, dataset: dataset, variableNames: data.variableNames(count:))
+        if let trace = outputs.trace { try result.writeTrace(to: trace) }
         if let split { print(QualityOptions.line(try quality.quality(of: result.embedding, split: split, name: result.method))) }
         for note in result.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         print(String(format: "solver=%@ D=%d init=%@ iterations=%d evaluations=%d seconds=%.3f termination=%@ loss=%.17g",
@@ -47,24 +54,28 @@ struct SolveCommand: ParsableCommand {
     }
 }
 
-/// Picks the embedding format from the file extension.
+/// Writes an embedding in the formats of an `OutputPlan`, with the item map beside each.
 enum EmbeddingOutput {
-    static func write(_ v: Matrix, to url: URL, dataset: Dataset) throws {
+    static func write(_ v: Matrix, plan: OutputPlan, dataset: Dataset, variableNames: (Int) throws -> [String]) throws {
+        guard !plan.embeddings.isEmpty else { return }
         // A user-supplied X has no movieIds: items are numbered 1…M.
         let items = try dataset.interactions ?? Interactions(
             matrix: SparseMatrix(rows: 0, columns: v.rows, rowPointers: [0], columnIndices: [], values: []),
             userIDs: [], itemIDs: Array(1...v.rows), titles: nil, likeThreshold: 0, ratingCount: 0,
             source: dataset.description)
-        switch url.pathExtension.lowercased() {
-        case "npy":
-            try NPY.write(v, to: url)
-        case "csv":
-            try EmbeddingExport.writeCSV(v, interactions: items, to: url)
-            try EmbeddingExport.writeItems(items, to: url.deletingLastPathComponent().appendingPathComponent("items.csv"))
-        case "txt", "w2v", "vec":
-            try EmbeddingExport.writeWord2Vec(v, interactions: items, to: url)
-        default:
-            throw CLIError("unknown embedding format '.\(url.pathExtension)': use .npy, .csv, .txt or .w2v")
+        for output in plan.embeddings {
+            switch output.format {
+            case .npy: try NPY.write(v, to: output.url)
+            case .csv: try EmbeddingExport.writeCSV(v, interactions: items, to: output.url)
+            case .word2vec: try EmbeddingExport.writeWord2Vec(v, interactions: items, to: output.url)
+            }
+        }
+        for folder in plan.itemMapFolders {
+            if dataset.interactions != nil {
+                try EmbeddingExport.writeItems(items, to: folder.appendingPathComponent("items.csv"))
+            } else {
+                try AtomicFile.write(Data(VariableNames.csv(try variableNames(v.rows)).utf8), to: folder.appendingPathComponent("variables.csv"))
+            }
         }
     }
 }

@@ -136,6 +136,9 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "No progress output.")
     var quiet = false
 
+    @Flag(help: "Progress lines every 5 s on stderr even when it is not a terminal (default there: one line per solver).")
+    var progress = false
+
     @OptionGroup(title: "Sampled methods") var sampled: SampledOptionGroup
 
     func validate() throws {
