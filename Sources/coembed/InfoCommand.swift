@@ -4,7 +4,13 @@ import Solvers
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "info", abstract: "Describe the data: users, items, likes, density and the size of X.")
+        commandName: "info", abstract: "Describe the data: users, items, likes, density and the size of X.",
+        discussion: """
+            Examples:
+              coembed info
+              coembed info --ratings my/ratings.csv --like-threshold 3.5
+              coembed info --matrix X.mtx
+            """)
 
     @OptionGroup var data: DataOptions
 

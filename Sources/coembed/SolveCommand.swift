@@ -8,7 +8,13 @@ import Workflows
 
 struct SolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "solve", abstract: "Run one solver and write the embedding and its trace.")
+        commandName: "solve", abstract: "Run one solver and write the embedding and its trace.",
+        discussion: """
+            Examples:
+              coembed solve --solver lbfgs --dim 300 --output out/v.npy --output out/v.w2v --trace out/lbfgs.csv
+              coembed solve --solver adam --init random --max-iterations 500     # the torch.randn baseline
+              coembed solve --solver sgns --holdout                              # HitRate@10 / NDCG@10
+            """)
 
     @OptionGroup var data: DataOptions
     @OptionGroup var options: RunOptions
@@ -32,6 +38,9 @@ struct SolveCommand: ParsableCommand {
         let outputs: OutputPlan
         do { outputs = try OutputPlan(embeddings: output, trace: trace) } catch let error as OutputError { throw CLIError(error.description) }
         var dataset = try data.load()
+        if dataset.interactions == nil, dataset.problem.diagonal.allSatisfy({ abs($0 - 1) <= 1e-9 }) {
+            FileHandle.standardError.write(Data("note: X has a unit diagonal, like a correlation matrix: `coembed factor --matrix \(data.matrix ?? "FILE") --factors \(options.dimension)` prints loadings, h2, u2, com, SS loadings and RMSR\n".utf8))
+        }
         var split: HoldoutSplit?
         if quality.holdout {
             guard let interactions = dataset.interactions else { throw CLIError("--holdout needs --ratings data") }
