@@ -18,7 +18,8 @@ public enum SolverKind: String, Sendable, CaseIterable, Codable {
 public struct SampledSettings: Sendable {
     /// Epochs (driver iterations); also the horizon of SGD's linear learning-rate decay.
     public var epochs: Int = 10
-    public var pairs: PairSelection = .default
+    /// nil = the method's default (`SampledSettings.defaultPairs(for:)`).
+    public var pairs: PairSelection? = nil
     /// nil = the method's default (SGD 0.025 for sgns/sampled-softmax, Adam 0.01 for in-batch).
     public var learningRate: Double? = nil
     /// Use Adam instead of SGD with linear decay (in-batch always uses Adam).
@@ -148,14 +149,14 @@ public enum SolverCatalog {
             switch kind {
             case .sgns:
                 let method = SkipGramNegativeSampling(
-                    negatives: sm.negatives, noisePower: sm.noisePower, pairs: sm.pairs,
+                    negatives: sm.negatives, noisePower: sm.noisePower, pairs: sm.pairs(for: kind),
                     optimizer: sm.optimizer(defaultAdamRate: nil), initialization: sm.initialization ?? .word2vec,
                     output: sm.output, threads: sm.threads, sharedNegatives: sm.sharedNegatives)
                 return try Driver.run(method, problem: problem, dimension: settings.dimension, initialization: describe,
                                       seed: settings.seed, options: sampledOptions)
             case .sampledSoftmax:
                 let method = SampledSoftmax(
-                    candidates: sm.candidates, sampler: sm.candidateSampler, unique: true, pairs: sm.pairs,
+                    candidates: sm.candidates, sampler: sm.candidateSampler, unique: true, pairs: sm.pairs(for: kind),
                     optimizer: sm.optimizer(defaultAdamRate: nil), initialization: sm.initialization ?? .word2vec,
                     output: sm.output, threads: sm.threads, outputBias: sm.outputBias)
                 return try Driver.run(method, problem: problem, dimension: settings.dimension, initialization: describe,
@@ -163,7 +164,7 @@ public enum SolverCatalog {
             default:
                 let method = InBatchNegatives(
                     batchSize: sm.batchSize, negatives: sm.inBatchNegatives,
-                    correction: sm.correction, temperature: sm.temperature, normalize: sm.normalize, pairs: sm.pairs,
+                    correction: sm.correction, temperature: sm.temperature, normalize: sm.normalize, pairs: sm.pairs(for: kind),
                     optimizer: sm.optimizer(defaultAdamRate: 0.01), initialization: sm.initialization ?? .uniform,
                     output: sm.output)
                 return try Driver.run(method, problem: problem, dimension: settings.dimension, initialization: describe,

@@ -24,7 +24,7 @@ extension SampledSettings {
             if !ok { throw ProblemError.invalidOption(message()) }
         }
         try require(epochs >= 1, "epochs must be ≥ 1, got \(epochs)")
-        try pairs.validate()
+        try pairs?.validate()
         if let lr = learningRate { try require(lr > 0 && lr.isFinite, "sampled-learning-rate must be positive, got \(lr)") }
         try require(threads >= 1, "threads must be ≥ 1, got \(threads)")
         try require(negatives >= 1, "negatives must be ≥ 1, got \(negatives)")

@@ -9,10 +9,11 @@ import Reporting
 public struct HoldoutOptions: Sendable {
     public var seed: UInt64
     public var k: Int
-    public var similarity: Similarity
+    /// nil = each method's own default (`SolverKind.defaultSimilarity`).
+    public var similarity: Similarity?
     public var easeLambda: Double
 
-    public init(seed: UInt64 = 0, k: Int = 10, similarity: Similarity = .dot, easeLambda: Double = 200) {
+    public init(seed: UInt64 = 0, k: Int = 10, similarity: Similarity? = nil, easeLambda: Double = 200) {
         self.seed = seed
         self.k = k
         self.similarity = similarity
@@ -151,7 +152,7 @@ public enum Comparison {
             }
             var quality: QualityReport?
             if let split, let holdout = plan.holdout {
-                let recommender = try EmbeddingRecommender(embedding: result.embedding, similarity: run.similarity ?? holdout.similarity,
+                let recommender = try EmbeddingRecommender(embedding: result.embedding, similarity: run.similarity ?? holdout.similarity ?? run.kind.defaultSimilarity,
                                                            name: run.label)
                 quality = try RankingEvaluation.evaluate(recommender, split: split, k: holdout.k)
             }
@@ -267,7 +268,7 @@ public enum Comparison {
     static func qualitySection(entries: [ComparisonEntry], references: [QualityReport], holdout: HoldoutOptions,
                                split: HoldoutSplit) -> String {
         var lines = ["", "## Recommendation quality (hold-out)", "",
-                     "One liked movie per user with at least 2 likes was hidden before training (seed \(holdout.seed), \(split.heldOut.count) users); every method trained on the same split. Unseen movies are ranked by Σ over the user's likes of \(holdout.similarity.rawValue) similarity (unless a row names another). Popularity is the floor; EASE (λ = \(Int(holdout.easeLambda))) is the closed-form item-item bar.", "",
+                     "One liked movie per user with at least 2 likes was hidden before training (seed \(holdout.seed), \(split.heldOut.count) users); every method trained on the same split. Unseen movies are ranked by Σ over the user's likes of \(holdout.similarity.map { "\($0.rawValue) similarity (unless a row names another)" } ?? "each method's similarity (cosine for sgns, dot for the others, unless a row names another)"). Popularity is the floor; EASE (λ = \(Int(holdout.easeLambda))) is the closed-form item-item bar.", "",
                      "| method | HitRate@\(holdout.k) | NDCG@\(holdout.k) | users |", "|:--|--:|--:|--:|"]
         for e in entries { if let q = e.quality { lines.append("| \(e.label) | \(String(format: "%.4f", q.hitRate)) | \(String(format: "%.4f", q.ndcg)) | \(q.usersEvaluated) |") } }
         for q in references { lines.append("| \(q.method) (reference) | \(String(format: "%.4f", q.hitRate)) | \(String(format: "%.4f", q.ndcg)) | \(q.usersEvaluated) |") }

@@ -13,16 +13,17 @@ struct QualityOptions: ParsableArguments {
     @Option(name: .customShort("k"), help: "K of HitRate@K and NDCG@K.")
     var k: Int = 10
 
-    @Option(help: "Similarity used to score unseen movies: dot or cosine.")
-    var similarity: Similarity = .dot
+    @Option(help: "Similarity used to score unseen movies: dot or cosine (default: the method's own, cosine for sgns, dot otherwise).")
+    var similarity: Similarity?
 
     func validate() throws {
         guard k >= 1 else { throw ValidationError("-k must be ≥ 1") }
     }
 
     /// HitRate@K and NDCG@K of `embedding` on `split`.
-    func quality(of embedding: LinearAlgebra.Matrix, split: HoldoutSplit, name: String) throws -> QualityReport {
-        try RankingEvaluation.evaluate(try EmbeddingRecommender(embedding: embedding, similarity: similarity, name: name),
+    func quality(of embedding: LinearAlgebra.Matrix, split: HoldoutSplit, name: String, kind: SolverKind? = nil) throws -> QualityReport {
+        let scoring = similarity ?? kind?.defaultSimilarity ?? .dot
+        return try RankingEvaluation.evaluate(try EmbeddingRecommender(embedding: embedding, similarity: scoring, name: name),
                                        split: split, k: k)
     }
 

@@ -55,7 +55,7 @@ struct SolveCommand: ParsableCommand {
         progress.finish()
         try EmbeddingOutput.write(result.embedding, plan: outputs, dataset: dataset, variableNames: data.variableNames(count:))
         if let trace = outputs.trace { try result.writeTrace(to: trace) }
-        if let split { print(QualityOptions.line(try quality.quality(of: result.embedding, split: split, name: result.method))) }
+        if let split { print(QualityOptions.line(try quality.quality(of: result.embedding, split: split, name: result.method, kind: solver))) }
         for note in result.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         print(String(format: "solver=%@ D=%d init=%@ iterations=%d evaluations=%d seconds=%.3f termination=%@ loss=%.17g",
                      result.method, options.dimension, result.initialization, result.iterations, result.lossEvaluations,

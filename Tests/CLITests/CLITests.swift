@@ -3,15 +3,19 @@ import Foundation
 import DataIO
 import TestSupport
 
-/// Runs `coembed` with arguments from the package root; returns exit code, stdout, stderr.
-func coembed(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-    // The test bundle sits in the build products folder beside the executable.
-    var dir = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { dir = dir.deletingLastPathComponent() } // package root
+/// The built `coembed` executable: the test bundle sits in the build products folder beside it.
+func coembedBinary() throws -> URL {
     let candidates = [Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("coembed"),
                       Bundle.main.bundleURL.appendingPathComponent("coembed")]
-    let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-                              "coembed binary not found near \(Bundle.main.bundleURL.path)")
+    return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
+                        "coembed binary not found near \(Bundle.main.bundleURL.path)")
+}
+
+/// Runs `coembed` with arguments from the package root; returns exit code, stdout, stderr.
+func coembed(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+    var dir = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { dir = dir.deletingLastPathComponent() } // package root
+    let binary = try coembedBinary()
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
