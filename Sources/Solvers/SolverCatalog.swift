@@ -151,7 +151,8 @@ public enum SolverCatalog {
                 let method = SkipGramNegativeSampling(
                     negatives: sm.negatives, noisePower: sm.noisePower, pairs: sm.pairs(for: kind),
                     optimizer: sm.optimizer(defaultAdamRate: nil), initialization: sm.initialization ?? .word2vec,
-                    output: sm.output, threads: sm.threads, sharedNegatives: sm.sharedNegatives)
+                    // Negative sharing is an SGD kernel: with Adam, sgns updates per pair.
+                    output: sm.output, threads: sm.threads, sharedNegatives: sm.adam ? 0 : sm.sharedNegatives)
                 return try Driver.run(method, problem: problem, dimension: settings.dimension, initialization: describe,
                                       seed: settings.seed, options: sampledOptions)
             case .sampledSoftmax:

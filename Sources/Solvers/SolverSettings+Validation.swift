@@ -31,7 +31,6 @@ extension SampledSettings {
         try require(noisePower >= 0 && noisePower.isFinite, "noise-power must be ≥ 0, got \(noisePower)")
         try require((0...SharedNegatives.maxBatch).contains(sharedNegatives),
                     "share-negatives must be 0 (off) … \(SharedNegatives.maxBatch), got \(sharedNegatives)")
-        try require(sharedNegatives == 0 || !adam, "share-negatives trains with SGD; drop sampled-adam")
         try require(candidates >= 1, "candidates must be ≥ 1, got \(candidates)")
         try require(batchSize >= 2, "batch-size must be ≥ 2, got \(batchSize)")
         if case let .shifted(k) = inBatchNegatives {
