@@ -5,6 +5,8 @@ extension SampledSettings {
     /// Positive pairs per epoch when `pairs` is nil.
     public static func defaultPairs(for kind: SolverKind) -> PairSelection {
         switch kind {
+        case .sgns: return .all
+        case .sampledSoftmax: return .sampled(perLike: 30)
         default: return .default
         }
     }

@@ -25,12 +25,12 @@ public struct SampledSettings: Sendable {
     /// Use Adam instead of SGD with linear decay (in-batch always uses Adam).
     public var adam: Bool = false
     public var initialization: SampledInitialization? = nil
-    public var output: SampledOutput = .input
+    public var output: SampledOutput = .average
     public var threads: Int = 2
     public var negatives: Int = 5
-    public var noisePower: Double = 0.75
+    public var noisePower: Double = 0
     /// sgns negative sharing: contexts per shared draw of negatives (0 = per-pair updates).
-    public var sharedNegatives: Int = 0
+    public var sharedNegatives: Int = 8
     public var candidates: Int = 20
     public var candidateSampler: CandidateDistribution = .logUniform
     public var batchSize: Int = 256
@@ -39,7 +39,7 @@ public struct SampledSettings: Sendable {
     public var temperature: Double = 0.05
     public var normalize: Bool = true
     /// Sampled softmax's output bias b_c.
-    public var outputBias: Bool = true
+    public var outputBias: Bool = false
 
     public init() {}
 

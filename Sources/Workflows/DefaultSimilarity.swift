@@ -6,6 +6,7 @@ extension SolverKind {
     /// similarity its reported table is made for (docs/solvers/sampled.md).
     public var defaultSimilarity: Similarity {
         switch self {
+        case .sgns: return .cosine
         default: return .dot
         }
     }
