@@ -17,7 +17,7 @@ release: deps
 
 # The main job on the bundled MovieLens data: compare every solver at D = 300 and write a report.
 demo: release
-	.build/release/coembed compare --dim $(DIM) --time-limit $(SECONDS_PER_SOLVER) --report $(REPORT)
+	.build/release/coembed compare --dim $(DIM) --time-limit $(SECONDS_PER_SOLVER) --report $(REPORT) --force
 
 # The test suite (OpenBLAS on one thread so timings of parallel tests stay sane).
 test: deps

@@ -63,9 +63,10 @@ public enum Convergence {
         return best
     }
 
-    /// Smallest finite final loss over the rows: the reference for the gap column.
+    /// Smallest finite final loss over the rows that report the masked loss: the reference for
+    /// the gap column (rows judged on their own objective, and reference rows, take no part).
     public static func bestLoss(of rows: [ReportRow]) -> Double? {
-        rows.lazy.map(\.finalLoss).filter(\.isFinite).min()
+        rows.lazy.filter(\.reportsMaskedLoss).map(\.finalLoss).filter(\.isFinite).min()
     }
 
     /// First point, in recorded order, whose relative gap is ≤ `tolerance`.

@@ -13,6 +13,8 @@ public struct ResultsTable: Sendable {
     public let best: Double?
     /// Union of the rows' metric names in first-seen order: the extra columns.
     public let metricNames: [String]
+    /// Some row is judged on its own objective: the table gets an "own objective" column.
+    public let hasOwnObjectives: Bool
 
     /// - Parameters:
     ///   - rows: one per solver run.
@@ -35,7 +37,7 @@ public struct ResultsTable: Sendable {
             row.gapToBest = nil
             row.secondsTo1e3 = nil
             row.secondsTo1e6 = nil
-            if let b = best {
+            if let b = best, row.reportsMaskedLoss {
                 if row.finalLoss.isFinite { row.gapToBest = Convergence.relativeGap(loss: row.finalLoss, best: b) }
                 if let t = trace {
                     row.secondsTo1e3 = Convergence.firstCrossing(of: t, best: b, tolerance: Convergence.coarseTolerance)?.seconds
@@ -47,6 +49,7 @@ public struct ResultsTable: Sendable {
         self.rows = completed
         self.best = best
         self.metricNames = names
+        self.hasOwnObjectives = rows.contains { $0.ownObjective != nil }
     }
 
     // MARK: Shared column model
@@ -60,6 +63,8 @@ public struct ResultsTable: Sendable {
         case gap(Double?)
         case seconds(Double?)
         case metric(Double?)
+        /// Not applicable: a masked-loss column of a row judged on another objective.
+        case notApplicable
     }
 
     struct Column {
@@ -80,6 +85,9 @@ public struct ResultsTable: Sendable {
             Column(title: "time to 1e-6 (s)", latexTitle: "time to $10^{-6}$ (s)", alignment: .number),
             Column(title: "termination", latexTitle: "termination", alignment: .text),
         ]
+        if hasOwnObjectives {
+            cols.append(Column(title: "own objective", latexTitle: "own objective", alignment: .number))
+        }
         for name in metricNames {
             cols.append(Column(title: name, latexTitle: LaTeX.escape(name), alignment: .number))
         }
@@ -87,11 +95,20 @@ public struct ResultsTable: Sendable {
     }
 
     func cells(_ row: ReportRow) -> [Cell] {
-        var out: [Cell] = [
-            .text(row.solver), .text(row.initialization), .integer(row.iterations),
-            .seconds(row.wallSeconds), .loss(row.finalLoss), .gap(row.gapToBest),
-            .seconds(row.secondsTo1e3), .seconds(row.secondsTo1e6), .text(row.termination),
-        ]
+        var out: [Cell]
+        if row.isReference {
+            out = [.text(row.solver), .text(""), .text(""), .text(""), .notApplicable, .notApplicable,
+                   .notApplicable, .notApplicable, .text(row.termination)]
+        } else if row.reportsMaskedLoss {
+            out = [.text(row.solver), .text(row.initialization), .integer(row.iterations),
+                   .seconds(row.wallSeconds), .loss(row.finalLoss), .gap(row.gapToBest),
+                   .seconds(row.secondsTo1e3), .seconds(row.secondsTo1e6), .text(row.termination)]
+        } else {
+            out = [.text(row.solver), .text(row.initialization), .integer(row.iterations),
+                   .seconds(row.wallSeconds), .notApplicable, .notApplicable,
+                   .notApplicable, .notApplicable, .text(row.termination)]
+        }
+        if hasOwnObjectives { out.append(row.ownObjective.map { .loss($0) } ?? .notApplicable) }
         for name in metricNames {
             // A missing metric and a metric explicitly nil render the same.
             out.append(.metric(row.metrics.first(where: { $0.name == name })?.value ?? nil))
@@ -108,8 +125,11 @@ public struct ResultsTable: Sendable {
         case .gap(let x): return x.map(NumberText.gap)
         case .seconds(let x): return x.map(NumberText.seconds)
         case .metric(let x): return x.map(NumberText.metric)
+        case .notApplicable: return notApplicable
         }
     }
+
+    static let notApplicable = "n/a"
 
     static let missing = "—"
 
@@ -160,6 +180,7 @@ public struct ResultsTable: Sendable {
                 case .integer(let i): return String(i)
                 case .loss(let x), .gap(let x), .seconds(let x), .metric(let x):
                     return x.map(Self.csvNumber) ?? ""
+                case .notApplicable: return Self.notApplicable
                 }
             }
             lines.append(fields.joined(separator: ","))
@@ -183,25 +204,47 @@ public struct ResultsTable: Sendable {
 
     // MARK: LaTeX
 
-    /// booktabs `tabular` (needs `\usepackage{booktabs}`): text columns left,
-    /// numbers right, special characters escaped, exponents typeset as math.
+    /// booktabs `tabular` (needs `\usepackage{booktabs}`, named in a comment on the first line):
+    /// text columns left, numbers right, special characters escaped, exponents typeset as math.
+    /// With metric columns (a hold-out) the table is a `tabularx` of `\linewidth` (also named in
+    /// the comment) in `\small` type, the solver column wrapping and the headers on two lines,
+    /// so that it fits a page.
     public func latex() -> String {
         let cols = columns
-        let spec = cols.map { $0.alignment == .number ? "r" : "l" }.joined()
-        var lines = ["\\begin{tabular}{\(spec)}", "\\toprule"]
-        lines.append(cols.map(\.latexTitle).joined(separator: " & ") + " \\\\")
+        let narrow = !metricNames.isEmpty
+        var lines: [String] = []
+        if narrow {
+            lines.append("% needs \\usepackage{booktabs} and \\usepackage{tabularx}")
+            let spec = cols.enumerated().map { i, c in i == 0 ? ">{\\raggedright\\arraybackslash}X" : (c.alignment == .number ? "r" : "l") }.joined()
+            lines += ["{\\small\\setlength{\\tabcolsep}{3pt}", "\\begin{tabularx}{\\linewidth}{\(spec)}", "\\toprule"]
+            lines.append(cols.map { Self.twoLineHeader($0.latexTitle) }.joined(separator: " & ") + " \\\\")
+        } else {
+            lines.append("% needs \\usepackage{booktabs}")
+            let spec = cols.map { $0.alignment == .number ? "r" : "l" }.joined()
+            lines += ["\\begin{tabular}{\(spec)}", "\\toprule"]
+            lines.append(cols.map(\.latexTitle).joined(separator: " & ") + " \\\\")
+        }
         lines.append("\\midrule")
         for row in rows {
             let texts = cells(row).map { cell -> String in
                 guard let s = Self.display(cell) else { return "---" }
                 if case .text = cell { return LaTeX.escape(s) }
+                if case .notApplicable = cell { return s }
                 return NumberText.latexNumber(s)
             }
             lines.append(texts.joined(separator: " & ") + " \\\\")
         }
         lines.append("\\bottomrule")
-        lines.append("\\end{tabular}")
+        lines.append(narrow ? "\\end{tabularx}}" : "\\end{tabular}")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A header of several words stacked on two lines (`\shortstack`, core LaTeX).
+    static func twoLineHeader(_ title: String) -> String {
+        let words = title.split(separator: " ")
+        guard words.count > 1 else { return title }
+        let cut = (words.count + 1) / 2
+        return "\\shortstack{" + words[..<cut].joined(separator: " ") + "\\\\" + words[cut...].joined(separator: " ") + "}"
     }
 }
 

@@ -65,6 +65,15 @@ public struct ReportRow: Codable, Sendable, Equatable {
     /// Why the solver stopped (converged, max iterations, time limit, ...).
     public var termination: String
     public var metrics: [Metric]
+    /// The final value of the objective the method itself minimises, for methods that do not
+    /// minimise the masked loss (sampled objectives). Such a row's masked-loss columns read
+    /// "n/a" and it never sets or takes part in the best loss.
+    public var ownObjective: Double?
+    /// A reference recommender (popularity, EASE): hold-out metrics only, no solver columns.
+    public var isReference: Bool = false
+
+    /// Whether the masked-loss columns (final loss, gap, times to tolerance) apply to this row.
+    public var reportsMaskedLoss: Bool { ownObjective == nil && !isReference }
 
     /// (finalLoss − best)/|best| over all rows; `nil` when this loss is not finite
     /// or no row has a finite loss.
@@ -84,6 +93,22 @@ public struct ReportRow: Codable, Sendable, Equatable {
         self.finalLoss = finalLoss
         self.termination = termination
         self.metrics = metrics
+    }
+
+    /// A row of a method judged on its own objective (e.g. a sampled loss), not the masked loss.
+    public init(solver: String, initialization: String, iterations: Int, wallSeconds: Double, finalLoss: Double,
+                termination: String, ownObjective: Double, metrics: [Metric] = []) {
+        self.init(solver: solver, initialization: initialization, iterations: iterations, wallSeconds: wallSeconds,
+                  finalLoss: finalLoss, termination: termination, metrics: metrics)
+        self.ownObjective = ownObjective
+    }
+
+    /// A reference recommender's row: only its metrics are filled.
+    public static func reference(_ name: String, metrics: [Metric]) -> ReportRow {
+        var row = ReportRow(solver: name, initialization: "", iterations: 0, wallSeconds: .nan, finalLoss: .nan,
+                            termination: "reference", metrics: metrics)
+        row.isReference = true
+        return row
     }
 }
 

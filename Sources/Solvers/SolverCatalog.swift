@@ -18,18 +18,19 @@ public enum SolverKind: String, Sendable, CaseIterable, Codable {
 public struct SampledSettings: Sendable {
     /// Epochs (driver iterations); also the horizon of SGD's linear learning-rate decay.
     public var epochs: Int = 10
-    public var pairs: PairSelection = .default
+    /// nil = the method's default (`SampledSettings.defaultPairs(for:)`).
+    public var pairs: PairSelection? = nil
     /// nil = the method's default (SGD 0.025 for sgns/sampled-softmax, Adam 0.01 for in-batch).
     public var learningRate: Double? = nil
     /// Use Adam instead of SGD with linear decay (in-batch always uses Adam).
     public var adam: Bool = false
     public var initialization: SampledInitialization? = nil
-    public var output: SampledOutput = .input
+    public var output: SampledOutput = .average
     public var threads: Int = 2
     public var negatives: Int = 5
-    public var noisePower: Double = 0.75
+    public var noisePower: Double = 0
     /// sgns negative sharing: contexts per shared draw of negatives (0 = per-pair updates).
-    public var sharedNegatives: Int = 0
+    public var sharedNegatives: Int = 8
     public var candidates: Int = 20
     public var candidateSampler: CandidateDistribution = .logUniform
     public var batchSize: Int = 256
@@ -38,7 +39,7 @@ public struct SampledSettings: Sendable {
     public var temperature: Double = 0.05
     public var normalize: Bool = true
     /// Sampled softmax's output bias b_c.
-    public var outputBias: Bool = true
+    public var outputBias: Bool = false
 
     public init() {}
 
@@ -155,14 +156,15 @@ public enum SolverCatalog {
             switch kind {
             case .sgns:
                 let method = SkipGramNegativeSampling(
-                    negatives: sm.negatives, noisePower: sm.noisePower, pairs: sm.pairs,
+                    negatives: sm.negatives, noisePower: sm.noisePower, pairs: sm.pairs(for: kind),
                     optimizer: sm.optimizer(defaultAdamRate: nil), initialization: sm.initialization ?? .word2vec,
-                    output: sm.output, threads: sm.threads, sharedNegatives: sm.sharedNegatives)
+                    // Negative sharing is an SGD kernel: with Adam, sgns updates per pair.
+                    output: sm.output, threads: sm.threads, sharedNegatives: sm.adam ? 0 : sm.sharedNegatives)
                 return try Driver.run(method, problem: problem, dimension: settings.dimension, initialization: describe,
                                       seed: settings.seed, options: sampledOptions)
             case .sampledSoftmax:
                 let method = SampledSoftmax(
-                    candidates: sm.candidates, sampler: sm.candidateSampler, unique: true, pairs: sm.pairs,
+                    candidates: sm.candidates, sampler: sm.candidateSampler, unique: true, pairs: sm.pairs(for: kind),
                     optimizer: sm.optimizer(defaultAdamRate: nil), initialization: sm.initialization ?? .word2vec,
                     output: sm.output, threads: sm.threads, outputBias: sm.outputBias)
                 return try Driver.run(method, problem: problem, dimension: settings.dimension, initialization: describe,
@@ -170,7 +172,7 @@ public enum SolverCatalog {
             default:
                 let method = InBatchNegatives(
                     batchSize: sm.batchSize, negatives: sm.inBatchNegatives,
-                    correction: sm.correction, temperature: sm.temperature, normalize: sm.normalize, pairs: sm.pairs,
+                    correction: sm.correction, temperature: sm.temperature, normalize: sm.normalize, pairs: sm.pairs(for: kind),
                     optimizer: sm.optimizer(defaultAdamRate: 0.01), initialization: sm.initialization ?? .uniform,
                     output: sm.output)
                 return try Driver.run(method, problem: problem, dimension: settings.dimension, initialization: describe,

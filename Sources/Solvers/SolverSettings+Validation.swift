@@ -26,14 +26,13 @@ extension SampledSettings {
             if !ok { throw ProblemError.invalidOption(message()) }
         }
         try require(epochs >= 1, "epochs must be ≥ 1, got \(epochs)")
-        try pairs.validate()
+        try pairs?.validate()
         if let lr = learningRate { try require(lr > 0 && lr.isFinite, "sampled-learning-rate must be positive, got \(lr)") }
         try require(threads >= 1, "threads must be ≥ 1, got \(threads)")
         try require(negatives >= 1, "negatives must be ≥ 1, got \(negatives)")
         try require(noisePower >= 0 && noisePower.isFinite, "noise-power must be ≥ 0, got \(noisePower)")
         try require((0...SharedNegatives.maxBatch).contains(sharedNegatives),
                     "share-negatives must be 0 (off) … \(SharedNegatives.maxBatch), got \(sharedNegatives)")
-        try require(sharedNegatives == 0 || !adam, "share-negatives trains with SGD; drop sampled-adam")
         try require(candidates >= 1, "candidates must be ≥ 1, got \(candidates)")
         try require(batchSize >= 2, "batch-size must be ≥ 2, got \(batchSize)")
         if case let .shifted(k) = inBatchNegatives {

@@ -9,10 +9,11 @@ import Reporting
 public struct HoldoutOptions: Sendable {
     public var seed: UInt64
     public var k: Int
-    public var similarity: Similarity
+    /// nil = each method's own default (`SolverKind.defaultSimilarity`).
+    public var similarity: Similarity?
     public var easeLambda: Double
 
-    public init(seed: UInt64 = 0, k: Int = 10, similarity: Similarity = .dot, easeLambda: Double = 200) {
+    public init(seed: UInt64 = 0, k: Int = 10, similarity: Similarity? = nil, easeLambda: Double = 200) {
         self.seed = seed
         self.k = k
         self.similarity = similarity
@@ -97,8 +98,19 @@ public struct ComparisonPlan: Sendable {
 /// One solver's run inside a comparison.
 public struct ComparisonEntry: Sendable {
     public var label: String
+    public var kind: SolverKind
     public var result: SolverResult
     public var quality: QualityReport?
+
+    /// Sampled methods minimise their own objective: they are reported on it (the trace's
+    /// `sampledLoss`) and on the hold-out, never on the masked loss.
+    public var minimisesMaskedLoss: Bool { !kind.isSampled }
+
+    /// The sampled objective at the end of the run (nil for masked-loss methods).
+    public var ownObjective: Double? {
+        guard !minimisesMaskedLoss else { return nil }
+        return result.trace.last?.extras["sampledLoss"] ?? .nan
+    }
 }
 
 public struct ComparisonOutcome: Sendable {
@@ -106,8 +118,9 @@ public struct ComparisonOutcome: Sendable {
     /// Popularity and EASE, when a hold-out was requested.
     public var references: [QualityReport]
     public var table: ResultsTable
-    /// The entry with the lowest final masked loss (the deliverable).
-    public var best: ComparisonEntry
+    /// The masked-loss entry with the lowest final loss (the deliverable); nil when every row
+    /// is a sampled method.
+    public var best: ComparisonEntry?
     public var files: [URL]
 }
 
@@ -159,7 +172,7 @@ public enum Comparison {
             }
             var quality: QualityReport?
             if let split, let holdout = plan.holdout {
-                let recommender = try EmbeddingRecommender(embedding: result.embedding, similarity: run.similarity ?? holdout.similarity,
+                let recommender = try EmbeddingRecommender(embedding: result.embedding, similarity: run.similarity ?? holdout.similarity ?? run.kind.defaultSimilarity,
                                                            name: run.label)
                 quality = try RankingEvaluation.evaluate(recommender, split: split, k: holdout.k)
             }
@@ -172,7 +185,7 @@ public enum Comparison {
                 try transaction.stage(embedding) { try NPY.write(result.embedding, to: $0) }
                 files.append(embedding)
             }
-            entries.append(ComparisonEntry(label: run.label, result: result, quality: quality))
+            entries.append(ComparisonEntry(label: run.label, kind: run.kind, result: result, quality: quality))
             if !interruption.isEmpty { break }
         }
 
@@ -184,24 +197,33 @@ public enum Comparison {
                                                              split: split, k: holdout.k))
         }
 
-        let rows = entries.map { e -> ReportRow in
-            var metrics: [Metric] = []
-            if let q = e.quality { metrics = [Metric("HitRate@\(q.k)", q.hitRate), Metric("NDCG@\(q.k)", q.ndcg)] }
+        func metrics(_ q: QualityReport?) -> [Metric] {
+            guard let q else { return [] }
+            return [Metric("HitRate@\(q.k)", q.hitRate), Metric("NDCG@\(q.k)", q.ndcg)]
+        }
+        var rows = entries.map { e -> ReportRow in
+            if let own = e.ownObjective {
+                return ReportRow(solver: e.label, initialization: e.result.initialization, iterations: e.result.iterations,
+                                 wallSeconds: e.result.seconds, finalLoss: e.result.finalLoss,
+                                 termination: e.result.termination.rawValue, ownObjective: own, metrics: metrics(e.quality))
+            }
             return ReportRow(solver: e.label, initialization: e.result.initialization, iterations: e.result.iterations,
                              wallSeconds: e.result.seconds,
                              // A run that diverged is never ranked: its row shows NaN, not its last finite loss.
                              finalLoss: e.result.termination == .nonFiniteLoss ? .nan : e.result.finalLoss,
-                             termination: e.result.termination.rawValue, metrics: metrics)
+                             termination: e.result.termination.rawValue, metrics: metrics(e.quality))
         }
-        let series = entries.map { e in
+        rows += references.map { ReportRow.reference("\($0.method) (reference)", metrics: metrics($0)) }
+        // The figure shows the masked loss, so only the methods that minimise it.
+        let series = entries.filter(\.minimisesMaskedLoss).map { e in
             ConvergenceSeries(solver: e.label, points: e.result.trace.map {
                 ConvergencePoint(iteration: $0.iteration, seconds: $0.seconds, loss: $0.loss)
             })
         }
         let table = ResultsTable(rows: rows, series: series)
-        // A diverged run is never ranked; an interrupted one is the deliverable only when nothing
-        // else finished.
-        let finite = entries.filter { $0.result.termination != .nonFiniteLoss && $0.result.finalLoss.isFinite }
+        // A diverged run is never ranked; sampled methods minimise another objective; an
+        // interrupted run is the deliverable only when nothing else finished.
+        let finite = entries.filter { $0.minimisesMaskedLoss && $0.result.termination != .nonFiniteLoss && $0.result.finalLoss.isFinite }
         let finished = finite.filter { $0.result.termination != .interrupted }
         let best = (finished.isEmpty ? finite : finished).min { $0.result.finalLoss < $1.result.finalLoss }
 
@@ -214,9 +236,11 @@ public enum Comparison {
         }
         try write(table.csv(), "results.csv")
         try write(table.latex(), "results.tex")
-        try write(ConvergencePlot.svg(series: series, title: "Masked loss: gap to the best, D = \(plan.settings.dimension)",
-                                      best: table.best), "convergence.svg")
-        // The deliverable: the best embedding with the item map beside it.
+        if !series.isEmpty {
+            try write(ConvergencePlot.svg(series: series, title: "Masked loss: gap to the best, D = \(plan.settings.dimension)",
+                                          best: table.best), "convergence.svg")
+        }
+        // The deliverable: the best masked-loss embedding with the item map beside it.
         if let best {
             let deliverable = dir.appendingPathComponent("embedding.npy")
             try transaction.stage(deliverable) { try NPY.write(best.result.embedding, to: $0) }
@@ -227,13 +251,19 @@ public enum Comparison {
             try transaction.stage(items) { try EmbeddingExport.writeItems(interactions, to: $0) }
             files.append(items)
         }
-        var markdown = Report.markdown(problem: summary, table: table, plotFile: "convergence.svg", csvFile: "results.csv",
+        var markdown = Report.markdown(problem: summary, table: table, plotFile: series.isEmpty ? nil : "convergence.svg",
+                                       csvFile: "results.csv",
                                        traceFiles: entries.map { "trace-\(slugify($0.label)).csv" },
                                        title: "Coembed solver comparison")
+        if entries.contains(where: { !$0.minimisesMaskedLoss }) {
+            markdown += "\nSampled methods (sgns, sampled-softmax, in-batch) minimise their own objective: their rows give its final value (*own objective*, the trace's `sampledLoss`) and the hold-out metrics; the masked-loss columns read n/a, and they take no part in the best loss, the figure or the deliverable.\n"
+        }
         if let best {
             markdown += deliverableSection(best: best, dimension: plan.settings.dimension, items: original.interactions != nil)
+        } else if entries.contains(where: \.minimisesMaskedLoss) {
+            markdown += "\n## Deliverable\n\nNone: the loss of every masked-loss run became non-finite (NaN or infinite), so no embedding is ranked.\n"
         } else {
-            markdown += "\n## Deliverable\n\nNone: the loss of every run became non-finite (NaN or infinite), so no embedding is ranked.\n"
+            markdown += "\n## Deliverable\n\nNone: every row is a sampled method, and the deliverable is the lowest masked loss. Their embeddings are the `embedding-*.npy` files.\n"
         }
         let diverged = entries.filter { $0.result.termination == .nonFiniteLoss }
         if !diverged.isEmpty {
@@ -281,7 +311,7 @@ public enum Comparison {
     static func qualitySection(entries: [ComparisonEntry], references: [QualityReport], holdout: HoldoutOptions,
                                split: HoldoutSplit) -> String {
         var lines = ["", "## Recommendation quality (hold-out)", "",
-                     "One liked movie per user with at least 2 likes was hidden before training (seed \(holdout.seed), \(split.heldOut.count) users); every method trained on the same split. Unseen movies are ranked by Σ over the user's likes of \(holdout.similarity.rawValue) similarity (unless a row names another). Popularity is the floor; EASE (λ = \(Int(holdout.easeLambda))) is the closed-form item-item bar.", "",
+                     "One liked movie per user with at least 2 likes was hidden before training (seed \(holdout.seed), \(split.heldOut.count) users); every method trained on the same split. Unseen movies are ranked by Σ over the user's likes of \(holdout.similarity.map { "\($0.rawValue) similarity (unless a row names another)" } ?? "each method's similarity (cosine for sgns, dot for the others, unless a row names another)"). Popularity is the floor; EASE (λ = \(Int(holdout.easeLambda))) is the closed-form item-item bar.", "",
                      "| method | HitRate@\(holdout.k) | NDCG@\(holdout.k) | users |", "|:--|--:|--:|--:|"]
         for e in entries { if let q = e.quality { lines.append("| \(e.label) | \(String(format: "%.4f", q.hitRate)) | \(String(format: "%.4f", q.ndcg)) | \(q.usersEvaluated) |") } }
         for q in references { lines.append("| \(q.method) (reference) | \(String(format: "%.4f", q.hitRate)) | \(String(format: "%.4f", q.ndcg)) | \(q.usersEvaluated) |") }

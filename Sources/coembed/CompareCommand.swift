@@ -9,7 +9,13 @@ extension Similarity: ExpressibleByArgument {}
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Run several solvers on one problem and write a report (Markdown, CSV, LaTeX, SVG), traces and embeddings.")
+        abstract: "Run several solvers on one problem and write a report (Markdown, CSV, LaTeX, SVG), traces and embeddings.",
+        discussion: """
+            Examples:
+              coembed compare --dim 300 --time-limit 20 --report out/demo
+              coembed compare --solvers eigen,lbfgs,sgns,in-batch --holdout --report out/quality
+              coembed compare --solvers "sgns,sgns:pairs=10:noise-power=0.75" --holdout --report out/sgns --force
+            """)
 
     @OptionGroup var data: DataOptions
     @OptionGroup var options: RunOptions
@@ -19,8 +25,12 @@ struct CompareCommand: ParsableCommand {
         discussion: "A solver may carry its own settings after colons, e.g. sgns:pairs=all:noise-power=0 (keys: the long option names); the same solver can then appear twice with different settings."))
     var solvers: String = "eigen,impute,gd,adam,lbfgs"
 
-    @Option(help: "Folder for report.md, results.csv/.tex, convergence.svg, traces and embeddings.")
+    @Option(help: ArgumentHelp("Folder for report.md, results.csv/.tex, convergence.svg, traces and embeddings.", valueName: "folder"),
+            completion: .directory)
     var report: String = "out/report"
+
+    @Flag(help: "Replace the files of an earlier report in --report (Coembed's own files only; other files stay).")
+    var force = false
 
     @Flag(inversion: .prefixedNo, help: "Add an Adam row from N(0, 1) (the torch.randn baseline) when adam is compared.")
     var randomBaseline = true
@@ -47,8 +57,10 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         let stop = StopToken()
         SignalHandling.install(stop)
-        let dataset = try data.load()
         let directory = URL(fileURLWithPath: report)
+        // The folder is checked (and an earlier report refused or cleared) before the data is read.
+        do { try ReportFolder.prepare(directory, force: force) } catch let error as OutputError { throw CLIError(error.description) }
+        let dataset = try data.load()
         var settings = options.settings
         // A comparison is a fixed budget per solver: without --time-limit each gets 60 s.
         settings.timeLimit = options.timeLimit ?? 60
@@ -59,9 +71,10 @@ struct CompareCommand: ParsableCommand {
             directory: directory, machine: Machine.description)
         plan.keepLastFinite = keepLastFinite
         var reporters: [String: ProgressReporter] = [:]
-        let quiet = options.quiet
+        let quiet = options.quiet, forced = options.progress
         let outcome = try Comparison.run(dataset: dataset, plan: plan, stop: stop, progress: { label, entry in
-            let reporter = reporters[label] ?? ProgressReporter(label: label, quiet: quiet)
+            // "running <solver>" (the log) is the line per solver when stderr is not a terminal.
+            let reporter = reporters[label] ?? ProgressReporter(label: label, quiet: quiet, forced: forced, finishLine: false)
             reporters[label] = reporter
             reporter.update(entry)
             return true
@@ -71,12 +84,24 @@ struct CompareCommand: ParsableCommand {
         })
         reporters.values.forEach { $0.finish() }
         for e in outcome.entries {
-            print(String(format: "%@: iterations=%d seconds=%.3f termination=%@ loss=%@", e.label, e.result.iterations,
-                         e.result.seconds, e.result.termination.rawValue,
-                         e.result.termination == .nonFiniteLoss ? "nan" : LossText.value(e.result.finalLoss, bound: e.result.lossErrorBound)))
+            if let own = e.ownObjective {
+                // A sampled method is judged on its own objective, not the masked loss.
+                print(String(format: "%@: iterations=%d seconds=%.3f termination=%@ sampled-loss=%.17g loss=n/a", e.label,
+                             e.result.iterations, e.result.seconds, e.result.termination.rawValue, own))
+            } else {
+                print(String(format: "%@: iterations=%d seconds=%.3f termination=%@ loss=%@", e.label, e.result.iterations,
+                             e.result.seconds, e.result.termination.rawValue,
+                             e.result.termination == .nonFiniteLoss ? "nan" : LossText.value(e.result.finalLoss, bound: e.result.lossErrorBound)))
+            }
         }
-        let best = outcome.best
-        print("deliverable: \(directory.appendingPathComponent("embedding.npy").path) (\(best.label), shape (\(best.result.embedding.rows), \(best.result.embedding.columns)))")
+        for q in outcome.references { print(QualityOptions.line(q)) }
+        if let best = outcome.best {
+            print("deliverable: \(directory.appendingPathComponent("embedding.npy").path) (\(best.label), shape (\(best.result.embedding.rows), \(best.result.embedding.columns)))")
+        } else {
+            print(outcome.entries.contains(where: \.minimisesMaskedLoss)
+                  ? "deliverable: none (the loss of every masked-loss run became non-finite)"
+                  : "deliverable: none (every row is a sampled method; their embeddings are embedding-*.npy)")
+        }
         print("report: \(directory.appendingPathComponent("report.md").path)")
         if let status = SignalHandling.exitCode(stop) { throw ExitCode(status.code) }
         let diverged = outcome.entries.filter { $0.result.termination == .nonFiniteLoss }.map(\.label)

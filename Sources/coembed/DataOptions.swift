@@ -2,13 +2,15 @@ import ArgumentParser
 import Foundation
 import DataIO
 import Solvers
+import Workflows
 
 /// Where the problem comes from: a ratings file (default: the bundled ml-latest-small), the
 /// interaction matrix S itself, or a matrix file holding X.
 struct DataOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Ratings file: MovieLens ratings.csv (userId,movieId,rating,timestamp), or any layout with --sep, --no-header, --columns. Default: the bundled ml-latest-small.",
-        valueName: "file"))
+        valueName: "file"),
+            completion: .file(extensions: ["csv", "tsv", "txt", "data"]))
     var ratings: String?
 
     @Flag(help: "Say on stderr when Coembed restarts itself to use OpenBLAS's faster kernels (also COEMBED_VERBOSE=1).")
@@ -29,12 +31,12 @@ struct DataOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp(
         "Item titles: a CSV with a header, item id in the first column and title in the second (default: movies.csv beside a MovieLens ratings.csv).",
-        valueName: "file"))
+        valueName: "file"), completion: .file(extensions: ["csv"]))
     var titles: String?
 
     @Option(name: .long, help: ArgumentHelp(
         "The interaction matrix S (users × items) itself: SciPy sparse .npz (scipy.sparse.save_npz; CSR, CSC or COO) or Matrix Market coordinate .mtx. Entries are counts (positive = like) unless --like-threshold is given.",
-        valueName: "file"))
+        valueName: "file"), completion: .file(extensions: ["npz", "mtx"]))
     var interactions: String?
 
     @Option(name: .long, help: ArgumentHelp(
@@ -42,7 +44,8 @@ struct DataOptions: ParsableArguments {
         valueName: "value"))
     var likeThreshold: Double?
 
-    @Option(name: .long, help: "Use this X instead of ratings: dense .npy/.csv or sparse Matrix Market .mtx (symmetric).")
+    @Option(name: .long, help: ArgumentHelp("Use this X instead of ratings: dense .npy/.csv or sparse Matrix Market .mtx (symmetric).", valueName: "file"),
+            completion: .file(extensions: ["npy", "csv", "mtx"]))
     var matrix: String?
 
     @Option(help: "Transform X for the closed-form and gradient solvers: counts (X = SᵀS), pmi, sppmi.")
@@ -103,6 +106,12 @@ struct DataOptions: ParsableArguments {
         }
         if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) { return found }
         throw CLIError("cannot find the bundled \(relative); run from the project folder or give --ratings FILE")
+    }
+
+    /// Names of the rows of an embedding of `--matrix` data (its CSV header, or V1…Vp).
+    func variableNames(count: Int) throws -> [String] {
+        guard let matrix else { return (0..<count).map { "V\($0 + 1)" } }
+        return try VariableNames.read(URL(fileURLWithPath: matrix), count: count)
     }
 
     func load() throws -> Dataset {

@@ -7,11 +7,18 @@ import Evaluation
 
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "evaluate", abstract: "Print the masked loss of any embedding (.npy, M × D), e.g. one made by PyTorch.")
+        commandName: "evaluate", abstract: "Print the masked loss of any embedding (.npy, M × D), e.g. one made by PyTorch.",
+        discussion: """
+            Examples:
+              coembed evaluate --embedding out/v.npy
+              coembed evaluate --embedding out/v.npy --direct
+              coembed evaluate --embedding torch.npy --holdout --seed 0 --similarity cosine
+            """)
 
     @OptionGroup var data: DataOptions
 
-    @Option(help: "The embedding to evaluate (.npy, float64 or float32, shape (items, D)).")
+    @Option(help: ArgumentHelp("The embedding to evaluate (.npy, float64 or float32, shape (items, D)).", valueName: "file"),
+            completion: .file(extensions: ["npy"]))
     var embedding: String
 
     @Option(help: "Seed of the hold-out split (with --holdout).")

@@ -5,7 +5,13 @@ import LinearAlgebra
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "info", abstract: "Describe the data: users, items, likes, density and the size of X.")
+        commandName: "info", abstract: "Describe the data: users, items, likes, density and the size of X.",
+        discussion: """
+            Examples:
+              coembed info
+              coembed info --ratings my/ratings.csv --like-threshold 3.5
+              coembed info --matrix X.mtx
+            """)
 
     @OptionGroup var data: DataOptions
 

@@ -6,9 +6,16 @@ import Solvers
 
 struct NeighborsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "neighbors", abstract: "Nearest movies to a movie by cosine similarity of an embedding.")
+        commandName: "neighbors", abstract: "Nearest movies to a movie by cosine similarity of an embedding.",
+        discussion: """
+            Examples:
+              coembed neighbors --embedding out/v.npy --item "Toy Story (1995)"
+              coembed neighbors --embedding out/v.npy --item 318 -k 5
+              coembed neighbors --embedding out/v.npy --item matrix        # lists the matching titles
+            """)
 
-    @Option(help: "The embedding (.npy, rows in item order of the ratings file).")
+    @Option(help: ArgumentHelp("The embedding (.npy, rows in item order of the ratings file).", valueName: "file"),
+            completion: .file(extensions: ["npy"]))
     var embedding: String
 
     @Option(help: "A movieId or a case-insensitive part of a title.")
@@ -17,7 +24,8 @@ struct NeighborsCommand: ParsableCommand {
     @Option(name: .short, help: "How many neighbours.")
     var k: Int = 10
 
-    @Option(help: "MovieLens ratings CSV the embedding was trained on (default: the bundled ml-latest-small).")
+    @Option(help: ArgumentHelp("MovieLens ratings CSV the embedding was trained on (default: the bundled ml-latest-small).", valueName: "file"),
+            completion: .file(extensions: ["csv"]))
     var ratings: String?
 
     @Option(help: "The like threshold used for training (items are the same for any threshold).")

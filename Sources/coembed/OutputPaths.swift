@@ -26,12 +26,16 @@ enum OutputPaths {
         return resolved.path
     }
 
-    /// The files `solve --output PATH` writes (a .csv embedding has items.csv beside it).
-    static func embeddingFiles(_ output: String) -> [(option: String, path: String)] {
-        var files = [("--output", output)]
-        if URL(fileURLWithPath: output).pathExtension.lowercased() == "csv" {
-            files.append(("items.csv beside --output", URL(fileURLWithPath: output).deletingLastPathComponent()
-                            .appendingPathComponent("items.csv").path))
+    /// The item maps `solve --output PATH…` writes: items.csv (variables.csv for --matrix data)
+    /// once in every folder that receives an embedding.
+    static func itemMapFiles(_ outputs: [String], variables: Bool) -> [(option: String, path: String)] {
+        var seen = Set<String>()
+        var files: [(option: String, path: String)] = []
+        for output in outputs {
+            let folder = URL(fileURLWithPath: output).deletingLastPathComponent()
+            guard seen.insert(canonical(folder.path)).inserted else { continue }
+            let name = variables ? "variables.csv" : "items.csv"
+            files.append(("\(name) beside --output", folder.appendingPathComponent(name).path))
         }
         return files
     }
@@ -107,13 +111,14 @@ extension EmbeddingOutput {
     /// Writes the run's files together (embedding, items.csv, trace): all staged, then renamed
     /// into place. A run whose loss became non-finite writes its trace but its embedding (the
     /// last finite iterate) only with `--keep-last-finite`.
-    static func commit(_ result: SolverResult, output: String?, trace: String?, dataset: Dataset, keepLastFinite: Bool) throws {
+    static func commit(_ result: SolverResult, plan: OutputPlan, dataset: Dataset, variableNames: (Int) throws -> [String],
+                       keepLastFinite: Bool) throws {
         let transaction = OutputTransaction()
         defer { transaction.discard() }
-        if let output, result.termination != .nonFiniteLoss || (keepLastFinite && result.finalLoss.isFinite) {
-            try stage(result.embedding, to: URL(fileURLWithPath: output), dataset: dataset, in: transaction)
+        if result.termination != .nonFiniteLoss || (keepLastFinite && result.finalLoss.isFinite) {
+            try stage(result.embedding, plan: plan, dataset: dataset, variableNames: variableNames, in: transaction)
         }
-        if let trace { try transaction.stage(URL(fileURLWithPath: trace)) { try result.writeTrace(to: $0) } }
+        if let trace = plan.trace { try transaction.stage(trace) { try result.writeTrace(to: $0) } }
         try transaction.commit()
     }
 

@@ -4,10 +4,17 @@ import LinearAlgebra
 import DataIO
 import Solvers
 import Evaluation
+import Workflows
 
 struct SolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "solve", abstract: "Run one solver and write the embedding and its trace.")
+        commandName: "solve", abstract: "Run one solver and write the embedding and its trace.",
+        discussion: """
+            Examples:
+              coembed solve --solver lbfgs --dim 300 --output out/v.npy --output out/v.w2v --trace out/lbfgs.csv
+              coembed solve --solver adam --init random --max-iterations 500     # the torch.randn baseline
+              coembed solve --solver sgns --holdout                              # HitRate@10 / NDCG@10
+            """)
 
     @OptionGroup var data: DataOptions
     @OptionGroup var options: RunOptions
@@ -15,10 +22,13 @@ struct SolveCommand: ParsableCommand {
     @Option(help: "Solver: \(SolverKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var solver: SolverKind = .lbfgs
 
-    @Option(help: "Write the embedding: .npy (float64, C order), .csv (+ items.csv beside it) or .txt/.w2v (word2vec text).")
-    var output: String?
+    @Option(help: ArgumentHelp(
+        "Write the embedding: .npy (float64, C order), .csv or .txt/.w2v/.vec (word2vec text); repeat for several formats.",
+        discussion: "items.csv (variables.csv for --matrix data) is written beside every embedding.", valueName: "file"),
+            completion: .file(extensions: ["npy", "csv", "txt", "w2v", "vec"]))
+    var output: [String] = []
 
-    @Option(help: "Write the trace: .csv or .json.")
+    @Option(help: ArgumentHelp("Write the trace: .csv or .json.", valueName: "file"), completion: .file(extensions: ["csv", "json"]))
     var trace: String?
 
     @Flag(help: "If the loss becomes non-finite, still write the last finite iterate to --output (the exit status stays non-zero).")
@@ -30,7 +40,8 @@ struct SolveCommand: ParsableCommand {
 
     func validate() throws {
         var outputs: [(option: String, path: String)] = []
-        if let output { try OutputPaths.checkEmbeddingExtension(output); outputs += OutputPaths.embeddingFiles(output) }
+        for path in output { try OutputPaths.checkEmbeddingExtension(path); outputs.append(("--output", path)) }
+        outputs += OutputPaths.itemMapFiles(output, variables: data.matrix != nil)
         if let trace { try OutputPaths.checkTraceExtension(trace); outputs.append(("--trace", trace)) }
         try OutputPaths.checkDistinct(outputs: outputs, inputs: OutputPaths.inputs(data: data, initialization: options.initialization))
     }
@@ -49,14 +60,20 @@ struct SolveCommand: ParsableCommand {
     func execute(commandLine: [String], resume: CheckpointRecord?) throws {
         let stop = StopToken()
         SignalHandling.install(stop)
+        // Every output is checked (format, folder, permission) before the data is read.
+        let outputs: OutputPlan
+        do { outputs = try OutputPlan(embeddings: output, trace: trace) } catch let error as OutputError { throw CLIError(error.description) }
         var dataset = try data.load()
+        if dataset.interactions == nil, dataset.problem.diagonal.allSatisfy({ abs($0 - 1) <= 1e-9 }) {
+            FileHandle.standardError.write(Data("note: X has a unit diagonal, like a correlation matrix: `coembed factor --matrix \(data.matrix ?? "FILE") --factors \(options.dimension)` prints loadings, h2, u2, com, SS loadings and RMSR\n".utf8))
+        }
         var split: HoldoutSplit?
         if quality.holdout {
             guard let interactions = dataset.interactions else { throw CLIError("--holdout needs --ratings data") }
             split = HoldoutSplit(interactions, seed: options.settings.seed)
             dataset = try dataset.withTraining(split!.training)
         }
-        let progress = ProgressReporter(label: solver.rawValue, quiet: options.quiet)
+        let progress = ProgressReporter(label: solver.rawValue, quiet: options.quiet, forced: options.progress)
         let control = RunControl(stop: stop, checkpointing: checkpointing.policy(
             solver: solver, settings: options.settings, commandLine: commandLine, resume: resume))
         let result = try SolverCatalog.run(solver, problem: dataset.problem(for: solver), settings: options.settings,
@@ -65,38 +82,45 @@ struct SolveCommand: ParsableCommand {
             return true
         }
         progress.finish()
-        try EmbeddingOutput.commit(result, output: output, trace: trace, dataset: dataset, keepLastFinite: keepLastFinite)
-        if let split { print(QualityOptions.line(try quality.quality(of: result.embedding, split: split, name: result.method))) }
+        try EmbeddingOutput.commit(result, plan: outputs, dataset: dataset, variableNames: data.variableNames(count:),
+                                   keepLastFinite: keepLastFinite)
+        if let split { print(QualityOptions.line(try quality.quality(of: result.embedding, split: split, name: result.method, kind: solver))) }
         for note in result.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         print(String(format: "solver=%@ D=%d init=%@ iterations=%d evaluations=%d seconds=%.3f termination=%@ loss=%@",
                      result.method, options.dimension, result.initialization, result.iterations, result.lossEvaluations,
                      result.seconds, result.termination.rawValue,
                      result.termination == .nonFiniteLoss ? "nan" : LossText.value(result.finalLoss, bound: result.lossErrorBound)))
-        try EmbeddingOutput.failIfNonFinite(result, wrote: output != nil && keepLastFinite)
+        try EmbeddingOutput.failIfNonFinite(result, wrote: !output.isEmpty && keepLastFinite)
         if let status = SignalHandling.exitCode(stop) { throw ExitCode(status.code) }
     }
 }
 
-/// Picks the embedding format from the file extension.
+/// Writes an embedding in the formats of an `OutputPlan`, with the item map beside each.
 enum EmbeddingOutput {
-    static func stage(_ v: Matrix, to url: URL, dataset: Dataset, in transaction: OutputTransaction) throws {
+    /// Stages the embedding in every format of `plan`, with the item map (or, for --matrix data,
+    /// the variable names) beside each, in `transaction`.
+    static func stage(_ v: Matrix, plan: OutputPlan, dataset: Dataset, variableNames: (Int) throws -> [String],
+                      in transaction: OutputTransaction) throws {
+        guard !plan.embeddings.isEmpty else { return }
         // A user-supplied X has no movieIds: items are numbered 1…M.
         let items = try dataset.interactions ?? Interactions(
             matrix: SparseMatrix(rows: 0, columns: v.rows, rowPointers: [0], columnIndices: [], values: []),
             userIDs: [], itemIDs: Array(1...v.rows), titles: nil, likeThreshold: 0, ratingCount: 0,
             source: dataset.description)
-        switch url.pathExtension.lowercased() {
-        case "npy":
-            try transaction.stage(url) { try NPY.write(v, to: $0) }
-        case "csv":
-            try transaction.stage(url) { try EmbeddingExport.writeCSV(v, interactions: items, to: $0) }
-            try transaction.stage(url.deletingLastPathComponent().appendingPathComponent("items.csv")) {
-                try EmbeddingExport.writeItems(items, to: $0)
+        for output in plan.embeddings {
+            switch output.format {
+            case .npy: try transaction.stage(output.url) { try NPY.write(v, to: $0) }
+            case .csv: try transaction.stage(output.url) { try EmbeddingExport.writeCSV(v, interactions: items, to: $0) }
+            case .word2vec: try transaction.stage(output.url) { try EmbeddingExport.writeWord2Vec(v, interactions: items, to: $0) }
             }
-        case "txt", "w2v", "vec":
-            try transaction.stage(url) { try EmbeddingExport.writeWord2Vec(v, interactions: items, to: $0) }
-        default:
-            throw CLIError("unknown embedding format '.\(url.pathExtension)': use .npy, .csv, .txt or .w2v")
+        }
+        for folder in plan.itemMapFolders {
+            if dataset.interactions != nil {
+                try transaction.stage(folder.appendingPathComponent("items.csv")) { try EmbeddingExport.writeItems(items, to: $0) }
+            } else {
+                let text = VariableNames.csv(try variableNames(v.rows))
+                try transaction.stage(folder.appendingPathComponent("variables.csv")) { try AtomicFile.write(Data(text.utf8), to: $0) }
+            }
         }
     }
 }

@@ -11,14 +11,18 @@ extension LBFGS.Preconditioning: ExpressibleByArgument {}
 extension SampledInitialization: ExpressibleByArgument {}
 extension SampledOutput: ExpressibleByArgument {}
 extension CandidateDistribution: ExpressibleByArgument {}
+extension SampledSettings.Preset: ExpressibleByArgument {}
 
 /// Options of the sampled (word2vec-style) methods.
 struct SampledOptionGroup: ParsableArguments {
     @Option(help: "Epochs of the sampled methods (sgns, sampled-softmax, in-batch).")
     var epochs: Int = 10
 
-    @Option(help: "Positive pairs per epoch: 'all' enumerates every pair, a number r samples r pairs per like.")
-    var pairs: PairSelection = .default
+    @Option(help: "Named starting point for the sampled settings: word2vec (the classic skip-gram recipe); the flags below override it.")
+    var preset: SampledSettings.Preset?
+
+    @Option(help: "Positive pairs per epoch: 'all' enumerates every pair, a number r samples r pairs per like (default: each method's own).")
+    var pairs: PairSelection?
 
     @Option(help: "Sampled methods' learning rate (default: 0.025 SGD, 0.01 in-batch Adam, 0.001 --sampled-adam).")
     var sampledLearningRate: Double?
@@ -29,8 +33,8 @@ struct SampledOptionGroup: ParsableArguments {
     @Option(help: "Sampled initialisation: uniform (±1) or word2vec (±0.5/D input, zero output).")
     var sampledInit: SampledInitialization?
 
-    @Option(help: "Reported embedding: input table or average of input and output.")
-    var sampledOutput: SampledOutput = .input
+    @Option(help: "Reported embedding: input table or average of input and output (default: \(SampledSettings().output.rawValue)).")
+    var sampledOutput: SampledOutput?
 
     @Option(help: "Threads for sgns and sampled-softmax (1 = bit-reproducible).")
     var threads: Int = 2
@@ -38,11 +42,11 @@ struct SampledOptionGroup: ParsableArguments {
     @Option(help: "SGNS negatives per positive pair (K).")
     var negatives: Int = 5
 
-    @Option(help: "SGNS noise distribution exponent α (noise ∝ likes^α; 0 = uniform).")
-    var noisePower: Double = 0.75
+    @Option(help: "SGNS noise distribution exponent α (noise ∝ likes^α; 0 = uniform; default: \(SampledSettings().noisePower)).")
+    var noisePower: Double?
 
-    @Option(help: "SGNS negative sharing: B contexts of one target share one draw of K negatives and are updated with BLAS (0 = per-pair updates; 8 recommended).")
-    var shareNegatives: Int = 0
+    @Option(help: "SGNS negative sharing: B contexts of one target share one draw of K negatives and are updated with BLAS (0 = per-pair updates; default: \(SampledSettings().sharedNegatives)).")
+    var shareNegatives: Int?
 
     @Option(help: "Sampled-softmax candidates per example.")
     var candidates: Int = 20
@@ -50,8 +54,8 @@ struct SampledOptionGroup: ParsableArguments {
     @Option(help: "Sampled-softmax candidate sampler: logUniform, uniform, unigram.")
     var candidateSampler: CandidateDistribution = .logUniform
 
-    @Flag(inversion: .prefixedNo, help: "Sampled-softmax output bias b_c (without it the popularity stays in the vectors).")
-    var outputBias = true
+    @Flag(inversion: .prefixedNo, help: "Sampled-softmax output bias b_c (without it the popularity stays in the vectors; default: \(SampledSettings().outputBias ? "on" : "off")).")
+    var outputBias: Bool?
 
     @Option(help: "In-batch batch size B.")
     var batchSize: Int = 256
@@ -69,16 +73,17 @@ struct SampledOptionGroup: ParsableArguments {
     var normalize = true
 
     func apply(to s: inout SampledSettings) {
+        if let preset { s.apply(preset) }
         s.epochs = epochs
-        s.pairs = pairs
+        if let pairs { s.pairs = pairs }
         s.learningRate = sampledLearningRate
         s.adam = sampledAdam
         s.initialization = sampledInit
-        s.output = sampledOutput
+        if let sampledOutput { s.output = sampledOutput }
         s.threads = threads
         s.negatives = negatives
-        s.noisePower = noisePower
-        s.sharedNegatives = shareNegatives
+        if let noisePower { s.noisePower = noisePower }
+        if let shareNegatives { s.sharedNegatives = shareNegatives }
         s.candidates = candidates
         s.candidateSampler = candidateSampler
         s.batchSize = batchSize
@@ -86,7 +91,7 @@ struct SampledOptionGroup: ParsableArguments {
         s.correction = logQ
         s.temperature = temperature
         s.normalize = normalize
-        s.outputBias = outputBias
+        if let outputBias { s.outputBias = outputBias }
     }
 }
 
@@ -142,6 +147,9 @@ struct RunOptions: ParsableArguments {
 
     @Flag(help: "No progress output.")
     var quiet = false
+
+    @Flag(help: "Progress lines every 5 s on stderr even when it is not a terminal (default there: one line per solver).")
+    var progress = false
 
     @OptionGroup(title: "Sampled methods") var sampled: SampledOptionGroup
 

@@ -102,7 +102,9 @@ struct SolverSpec: Equatable {
         "acceleration-memory": field(\.imputeAccelerationMemory),
         "eigen-backend": field(\.eigenBackend),
         "epochs": field(\.sampled.epochs),
-        "pairs": field(\.sampled.pairs),
+        "pairs": optionalField(\.sampled.pairs),
+        // Sets the preset's values; keys after it override them (e.g. sgns:preset=word2vec:pairs=all).
+        "preset": { s, v in s.sampled.apply(try parse(v, as: SampledSettings.Preset.self)) },
         "sampled-learning-rate": optionalField(\.sampled.learningRate),
         "sampled-adam": field(\.sampled.adam),
         "sampled-init": optionalField(\.sampled.initialization),

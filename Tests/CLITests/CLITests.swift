@@ -3,15 +3,19 @@ import Foundation
 import DataIO
 import TestSupport
 
-/// Runs `coembed` with arguments from the package root; returns exit code, stdout, stderr.
-func coembed(_ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
-    // The test bundle sits in the build products folder beside the executable.
-    var dir = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { dir = dir.deletingLastPathComponent() } // package root
+/// The built `coembed` executable: the test bundle sits in the build products folder beside it.
+func coembedBinary() throws -> URL {
     let candidates = [Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("coembed"),
                       Bundle.main.bundleURL.appendingPathComponent("coembed")]
-    let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-                              "coembed binary not found near \(Bundle.main.bundleURL.path)")
+    return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
+                        "coembed binary not found near \(Bundle.main.bundleURL.path)")
+}
+
+/// Runs `coembed` with arguments from the package root; returns exit code, stdout, stderr.
+func coembed(_ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
+    var dir = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { dir = dir.deletingLastPathComponent() } // package root
+    let binary = try coembedBinary()
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
@@ -150,5 +154,67 @@ func coembed(_ arguments: [String], environment: [String: String]? = nil) throws
         let r = try coembed(["neighbors", "--embedding", npy, "--item", "Toy Story (1995)", "-k", "3"])
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.split(separator: "\n").count == 4)
+    }
+
+    /// Outputs are checked before the data is read: an unknown format fails at once, without
+    /// solving; missing folders are created; a repeated --output writes every format with
+    /// items.csv beside each.
+    @Test func outputsAreCheckedFirstAndMayBeRepeated() throws {
+        let dir = try TemporaryDirectory()
+        let bad = try coembed(["solve", "--solver", "eigen", "--dim", "4", "--output", dir.file("v.parquet").path, "--ratings", "/nonexistent.csv"])
+        #expect(bad.status != 0 && bad.err.contains("unknown extension '.parquet'"), "\(bad.err)")
+        let npy = dir.url.appendingPathComponent("a/b/v.npy").path, w2v = dir.url.appendingPathComponent("c/v.w2v").path
+        let r = try coembed(["solve", "--solver", "eigen", "--dim", "4", "--output", npy, "--output", w2v, "--quiet"])
+        #expect(r.status == 0, "\(r.err)")
+        for path in [npy, w2v, dir.url.appendingPathComponent("a/b/items.csv").path, dir.url.appendingPathComponent("c/items.csv").path] {
+            #expect(FileManager.default.fileExists(atPath: path), "\(path) missing")
+        }
+        let twice = try coembed(["solve", "--solver", "eigen", "--output", npy, "--output", npy])
+        #expect(twice.status != 0 && twice.err.contains("given twice"))
+    }
+
+    /// A matrix input gets variables.csv (named from the CSV header), not a MovieLens item table.
+    @Test func matrixInputWritesVariablesAndFactorPrintsTheTable() throws {
+        let dir = try TemporaryDirectory()
+        let r = "x1,x2,x3,y1,y2,y3\n1,.56,.48,.12,.1,.08\n.56,1,.42,.1,.12,.1\n.48,.42,1,.08,.1,.12\n.12,.1,.08,1,.49,.42\n.1,.12,.1,.49,1,.42\n.08,.1,.12,.42,.42,1\n"
+        try r.write(to: dir.file("R.csv"), atomically: true, encoding: .utf8)
+        let solve = try coembed(["solve", "--matrix", dir.file("R.csv").path, "--dim", "2", "--output", dir.file("v.npy").path, "--quiet"])
+        #expect(solve.status == 0, "\(solve.err)")
+        #expect(solve.err.contains("coembed factor"))
+        let variables = try String(contentsOf: dir.file("variables.csv"), encoding: .utf8)
+        #expect(variables == "row,variable\n0,x1\n1,x2\n2,x3\n3,y1\n4,y2\n5,y3\n")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("items.csv").path))
+        let factor = try coembed(["factor", "--matrix", dir.file("R.csv").path, "--factors", "2", "--rotate", "promax"])
+        #expect(factor.status == 0, "\(factor.err)")
+        for text in ["MR1", "h2", "u2", "com", "SS loadings", "Proportion Var", "Cumulative Var", "With factor correlations of", "RMSR", "masked loss"] {
+            #expect(factor.out.contains(text), "factor output lacks \(text):\n\(factor.out)")
+        }
+        #expect(factor.out.contains("\nx1 "))
+    }
+
+    @Test func reportFolderOfAnEarlierRunIsRefusedUnlessForced() throws {
+        let dir = try TemporaryDirectory()
+        try "keep".write(to: dir.file("notes.txt"), atomically: true, encoding: .utf8)
+        try "old".write(to: dir.file("trace-old-solver.csv"), atomically: true, encoding: .utf8)
+        let refused = try coembed(["compare", "--solvers", "eigen", "--dim", "2", "--report", dir.url.path, "--quiet"])
+        #expect(refused.status != 0 && refused.err.contains("holds an earlier report") && refused.err.contains("--force"), "\(refused.err)")
+        let forced = try coembed(["compare", "--solvers", "eigen", "--dim", "2", "--report", dir.url.path, "--quiet", "--force"])
+        #expect(forced.status == 0, "\(forced.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("trace-old-solver.csv").path))
+        #expect(FileManager.default.fileExists(atPath: dir.file("notes.txt").path))
+        #expect(FileManager.default.fileExists(atPath: dir.file("trace-eigen.csv").path))
+    }
+
+    @Test func versionHelpExamplesAndQuietProgressOffATerminal() throws {
+        let version = try coembed(["--version"])
+        #expect(version.status == 0 && !version.out.isEmpty)
+        for command in ["info", "solve", "compare", "evaluate", "neighbors", "holdout", "factor"] {
+            let help = try coembed([command, "--help"])
+            #expect(help.out.contains("Examples:") && help.out.contains("coembed \(command)"), "\(command) --help has no examples")
+        }
+        // stderr is a pipe here: one line for the solver, not a line every few seconds.
+        let r = try coembed(["solve", "--solver", "lbfgs", "--dim", "4", "--max-iterations", "3"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.err.split(separator: "\n").filter { $0.hasPrefix("lbfgs  iteration") }.count == 1, "\(r.err)")
     }
 }

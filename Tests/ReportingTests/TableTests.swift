@@ -110,11 +110,20 @@ let sampleSeries: [ConvergenceSeries] = [
         #expect(LaTeX.escape("a|b<c>") == ##"a\textbar{}b\textless{}c\textgreater{}"##)
         let tex = ResultsTable(rows: sampleRows, series: sampleSeries).latex()
         let lines = tex.split(separator: "\n").map(String.init)
-        #expect(lines.first == #"\begin{tabular}{llrrrrrrlrr}"#)
-        #expect(lines[1] == #"\toprule"#)
-        #expect(lines[3] == #"\midrule"#)
+        // With metric columns: a comment naming the packages, then a page-wide tabularx in small type.
+        #expect(lines.first == #"% needs \usepackage{booktabs} and \usepackage{tabularx}"#)
+        #expect(lines[1] == #"{\small\setlength{\tabcolsep}{3pt}"#)
+        #expect(lines[2] == #"\begin{tabularx}{\linewidth}{>{\raggedright\arraybackslash}Xlrrrrrrlrr}"#)
+        #expect(lines[3] == #"\toprule"#)
+        #expect(lines[4].contains(#"\shortstack{final\\loss}"#))
+        #expect(lines[5] == #"\midrule"#)
         #expect(lines[lines.count - 2] == #"\bottomrule"#)
-        #expect(lines.last == #"\end{tabular}"#)
+        #expect(lines.last == #"\end{tabularx}}"#)
+        // Without metrics: the plain booktabs tabular.
+        let plain = ResultsTable(rows: sampleRows.map { var r = $0; r.metrics = []; return r }).latex()
+        let plainLines = plain.split(separator: "\n").map(String.init)
+        #expect(plainLines.first == #"% needs \usepackage{booktabs}"#)
+        #expect(plainLines[1] == #"\begin{tabular}{llrrrrrrl}"# && plainLines.last == #"\end{tabular}"#)
         #expect(tex.contains(#"diverged\_1 \& co"#))
         #expect(tex.contains(#"$3.2\times10^{-7}$"#))
         // Every header/body row has exactly 10 unescaped & (11 columns).
@@ -126,6 +135,27 @@ let sampleSeries: [ConvergenceSeries] = [
             }
             #expect(amps == 10, "\(line)")
         }
+    }
+
+    /// A row judged on its own objective (a sampled method) and a reference row: neither sets
+    /// the best loss, even with a lower masked loss, and their masked-loss columns read n/a.
+    @Test func ownObjectiveAndReferenceRowsTakeNoPartInTheBest() {
+        let rows = [
+            ReportRow(solver: "lbfgs", initialization: "eigen", iterations: 5, wallSeconds: 1, finalLoss: 100, termination: "converged"),
+            ReportRow(solver: "sgns", initialization: "word2vec", iterations: 10, wallSeconds: 2, finalLoss: 50,
+                      termination: "maxIterations", ownObjective: 0.25, metrics: [Metric("HitRate@10", 0.2)]),
+            ReportRow.reference("popularity (reference)", metrics: [Metric("HitRate@10", 0.1)]),
+        ]
+        let table = ResultsTable(rows: rows, series: [ConvergenceSeries(solver: "sgns", points: [(1, 1, 50)])])
+        #expect(table.best == 100)
+        #expect(table.rows[0].gapToBest == 0)
+        #expect(table.rows[1].gapToBest == nil && table.rows[1].secondsTo1e3 == nil)
+        let csv = table.csv().split(separator: "\r\n").map(String.init)
+        #expect(csv[0].hasSuffix(",termination,own objective,HitRate@10"))
+        #expect(csv[1].hasSuffix(",converged,n/a,"))
+        #expect(csv[2] == "sgns,word2vec,10,2.0,n/a,n/a,n/a,n/a,maxIterations,0.25,0.2")
+        #expect(csv[3] == "popularity (reference),,,,n/a,n/a,n/a,n/a,reference,n/a,0.1")
+        #expect(table.markdown().contains("| sgns | word2vec | 10 | 2.00 | n/a | n/a | n/a | n/a | maxIterations |"))
     }
 
     @Test func numberFormats() {

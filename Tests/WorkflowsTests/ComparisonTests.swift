@@ -62,15 +62,25 @@ final class SVGCounter: NSObject, XMLParserDelegate {
         parser.delegate = counter
         #expect(parser.parse(), "convergence.svg is not well-formed XML: \(String(describing: parser.parserError))")
         #expect(counter.elements["svg"] == 1)
-        for label in outcome.entries.map(\.label) { #expect(counter.texts.contains(label), "legend lacks \(label)") }
+        // Masked-loss methods only: sgns minimises its own objective and is not drawn.
+        for e in outcome.entries where e.kind != .sgns { #expect(counter.texts.contains(e.label), "legend lacks \(e.label)") }
+        #expect(!counter.texts.contains("sgns"))
         // The deliverable is the lowest-loss embedding with shape (M, D).
         let deliverable = try NPY.read(out.appendingPathComponent("embedding.npy"))
         #expect(deliverable.rows == dataset.problem.itemCount && deliverable.columns == 4)
-        #expect(deliverable == outcome.best.result.embedding)
-        #expect(outcome.best.result.finalLoss == outcome.entries.map(\.result.finalLoss).min())
+        let best = try #require(outcome.best)
+        #expect(deliverable == best.result.embedding)
+        #expect(best.result.finalLoss == outcome.entries.filter { $0.kind != .sgns }.map(\.result.finalLoss).min())
+        // sgns is reported on its sampled loss; its masked-loss columns read n/a.
+        let sgns = try #require(outcome.entries.last)
+        #expect(sgns.ownObjective == sgns.result.trace.last?.extras["sampledLoss"] && sgns.ownObjective != nil)
+        let sgnsRow = try #require(outcome.table.rows.last)
+        #expect(sgnsRow.gapToBest == nil && sgnsRow.secondsTo1e3 == nil)
         // results.csv: a header and one row per solver.
         let csv = try String(contentsOf: out.appendingPathComponent("results.csv"), encoding: .utf8)
         #expect(csv.split(whereSeparator: \.isNewline).count == 1 + outcome.entries.count)
+        let sgnsLine = try #require(csv.split(whereSeparator: \.isNewline).last)
+        #expect(sgnsLine.hasPrefix("sgns,") && sgnsLine.contains(",n/a,n/a,n/a,n/a,"), "\(sgnsLine)")
         let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(report.contains("convergence.svg") && report.contains("(\(dataset.problem.itemCount), 4)"))
     }
@@ -92,6 +102,13 @@ final class SVGCounter: NSObject, XMLParserDelegate {
         #expect(outcome.entries[0].result.embedding.rows == dataset.problem.itemCount)
         let report = try String(contentsOf: dir.url.appendingPathComponent("r/report.md"), encoding: .utf8)
         #expect(report.contains("HitRate@10") && report.contains("(reference)"))
+        // The reference rows are in results.csv and results.tex too, with their metrics.
+        let csv = try String(contentsOf: dir.url.appendingPathComponent("r/results.csv"), encoding: .utf8)
+        let popularityLine = try #require(csv.split(whereSeparator: \.isNewline).first { $0.hasPrefix("popularity (reference)") })
+        #expect(popularityLine.hasSuffix(",\(outcome.references[0].hitRate),\(outcome.references[0].ndcg)"), "\(popularityLine)")
+        let tex = try String(contentsOf: dir.url.appendingPathComponent("r/results.tex"), encoding: .utf8)
+        #expect(tex.contains("popularity (reference)") && tex.contains("EASE"))
+        #expect(tex.hasPrefix("% needs \\usepackage{booktabs} and \\usepackage{tabularx}") && tex.contains("\\begin{tabularx}{\\linewidth}"))
         // On two clean clusters the learned embedding beats popularity.
         let lbfgs = try #require(outcome.entries.last?.quality)
         let popularity = try #require(outcome.references.first)

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 SECONDS_PER_SOLVER="${SECONDS_PER_SOLVER:-60}"
 make release
 .build/release/coembed compare --solvers eigen,impute,gd,adam,lbfgs --dim 300 \
-  --time-limit "$SECONDS_PER_SOLVER" --max-iterations 100000 --seed 0 --report out/assignment
+  --time-limit "$SECONDS_PER_SOLVER" --max-iterations 100000 --seed 0 --report out/assignment --force
 mkdir -p experiments/assignment/results
 cp out/assignment/report.md out/assignment/results.csv out/assignment/results.tex out/assignment/convergence.svg \
    experiments/assignment/results/

@@ -1,0 +1,105 @@
+import Foundation
+import LinearAlgebra
+import DataIO
+import Solvers
+import Evaluation
+
+/// A factor analysis of a correlation (or covariance) matrix through one solver of the masked
+/// loss: the solver's loadings, then orientation, rotation and psych-style summaries.
+public struct FactorRun: Sendable {
+    public var result: SolverResult
+    public var solution: FactorSolution
+
+    /// Fits `settings.dimension` factors to `problem` with `kind` (a masked-loss solver: lbfgs
+    /// reaches the minres optimum, impute is iterated principal axis) and summarises the fit.
+    public static func fit(problem: Problem, kind: SolverKind, settings: SolverSettings, rotation: FactorRotation,
+                           progress: ((TraceEntry) -> Bool)? = nil) throws -> FactorRun {
+        guard !kind.isSampled else {
+            throw ProblemError.invalidOption("\(kind.rawValue) minimises a sampled objective, not the factor model's residuals; use lbfgs, impute, gd, adam or eigen")
+        }
+        let result = try SolverCatalog.run(kind, problem: problem, settings: settings, callback: progress)
+        guard result.finalLoss.isFinite, result.embedding.isFinite else {
+            throw ProblemError.nonFinite("\(kind.rawValue) returned a non-finite fit")
+        }
+        let solution = try FactorAnalysis.solution(loadings: result.embedding, diagonal: problem.diagonal,
+                                                   maskedLoss: result.finalLoss, rotation: rotation)
+        return FactorRun(result: result, solution: solution)
+    }
+
+    /// A data file (observations × variables, CSV with an optional header) as the problem of its
+    /// correlation matrix, with the variable names (the header, or V1…Vp).
+    public static func correlationProblem(data url: URL) throws -> (problem: Problem, names: [String]) {
+        let x = try DenseMatrixCSV.read(url)
+        let names = try VariableNames.read(url, count: x.columns)
+        let r = try FactorAnalysis.correlation(of: x, names: names)
+        return (try Problem(dense: r), names)
+    }
+
+    /// The table psych::fa prints: loadings with h2, u2 and com; the variance table; Φ for an
+    /// oblique rotation; RMSR and the masked loss.
+    public static func text(_ s: FactorSolution, names: [String], prefix: String) -> String {
+        let k = s.loadings.columns
+        let factors = (1...k).map { "\(prefix)\($0)" }
+        let nameWidth = max(names.map(\.count).max() ?? 0, 21)
+        func pad(_ t: String, _ w: Int) -> String { t.count >= w ? t : t + String(repeating: " ", count: w - t.count) }
+        func cell(_ x: Double, _ w: Int = 6) -> String {
+            let t = String(format: "%.2f", x)
+            return String(repeating: " ", count: max(0, w - t.count)) + t
+        }
+        func head(_ t: String, _ w: Int = 6) -> String { String(repeating: " ", count: max(0, w - t.count)) + t }
+        var lines: [String] = []
+        let kind = s.phi == nil ? "loadings" : "loadings (pattern matrix)"
+        lines.append("Standardized \(kind), rotation: \(s.rotation.rawValue)")
+        lines.append(pad("", nameWidth) + factors.map { head($0) }.joined() + head("h2") + head("u2") + head("com"))
+        for i in 0..<s.loadings.rows {
+            var row = pad(names[i], nameWidth)
+            for j in 0..<k { row += cell(s.loadings[i, j]) }
+            row += cell(s.communalities[i]) + cell(s.uniquenesses[i])
+            row += s.complexity[i].map { cell($0) } ?? head("—")
+            lines.append(row)
+        }
+        lines.append("")
+        lines.append(pad("", nameWidth) + factors.map { head($0) }.joined())
+        for (label, values) in [("SS loadings", s.ssLoadings), ("Proportion Var", s.proportionVariance),
+                                ("Cumulative Var", s.cumulativeVariance), ("Proportion Explained", s.proportionExplained),
+                                ("Cumulative Proportion", s.cumulativeProportion)] {
+            lines.append(pad(label, nameWidth) + values.map { cell($0) }.joined())
+        }
+        if let phi = s.phi {
+            lines.append("")
+            lines.append("With factor correlations of")
+            lines.append(pad("", nameWidth) + factors.map { head($0) }.joined())
+            for a in 0..<k { lines.append(pad(factors[a], nameWidth) + (0..<k).map { cell(phi[a, $0]) }.joined()) }
+        }
+        lines.append("")
+        lines.append(String(format: "The root mean square of the residuals (RMSR) is %.4g", s.rmsr))
+        lines.append(String(format: "masked loss Σ_{i≠j} (R_ij − (ΛΦΛᵀ)_ij)² = %.17g", s.maskedLoss))
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Names of the variables of a matrix or data file: a CSV's header when it has one, else V1…Vp.
+public enum VariableNames {
+    public static func read(_ url: URL, count: Int) throws -> [String] {
+        let fallback = (0..<count).map { "V\($0 + 1)" }
+        guard url.pathExtension.lowercased() == "csv" else { return fallback }
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        let head = try handle.read(upToCount: 1 << 20) ?? Data()
+        guard let firstLine = String(decoding: head, as: UTF8.self).split(separator: "\n", maxSplits: 1).first else { return fallback }
+        let fields = firstLine.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \t\"")) }
+        guard fields.count == count, fields.contains(where: { Double($0) == nil }) else { return fallback }
+        return fields
+    }
+
+    /// variables.csv: `row,variable`, the item map of an embedding of a matrix input.
+    public static func csv(_ names: [String]) -> String {
+        var text = "row,variable\n"
+        for (i, name) in names.enumerated() {
+            let quoted = name.contains(where: { $0 == "," || $0 == "\"" }) ? "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : name
+            text += "\(i),\(quoted)\n"
+        }
+        return text
+    }
+}
