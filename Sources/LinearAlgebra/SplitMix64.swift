@@ -26,4 +26,27 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         }
         return m.high
     }
+
+    /// Uniform in [−1, 1) from 53 random bits: a symmetric distribution for matrix entries and
+    /// start vectors.
+    public mutating func nextSigned() -> Double {
+        Double(next() >> 11) * 0x1.0p-52 - 1
+    }
+
+    /// Standard normal (Box–Muller), for test problems whose spectra should look "generic".
+    public mutating func nextGaussian() -> Double {
+        let u1 = (Double(next() >> 11) + 0.5) * 0x1.0p-53   // (0, 1), never 0
+        let u2 = Double(next() >> 11) * 0x1.0p-53
+        return (-2 * _splitMixLog(u1)).squareRoot() * _splitMixCos(2 * .pi * u2)
+    }
 }
+
+#if canImport(Glibc)
+import Glibc
+@inline(__always) private func _splitMixLog(_ x: Double) -> Double { Glibc.log(x) }
+@inline(__always) private func _splitMixCos(_ x: Double) -> Double { Glibc.cos(x) }
+#else
+import Darwin
+@inline(__always) private func _splitMixLog(_ x: Double) -> Double { Darwin.log(x) }
+@inline(__always) private func _splitMixCos(_ x: Double) -> Double { Darwin.cos(x) }
+#endif

@@ -83,8 +83,3 @@ public struct Dataset: Sendable {
         return Dataset(problem: problem, interactions: nil, description: url.path, loadSeconds: elapsed.seconds)
     }
 }
-
-extension Duration {
-    /// The duration in seconds as a Double.
-    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}

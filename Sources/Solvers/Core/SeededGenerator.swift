@@ -1,18 +1,13 @@
+import LinearAlgebra
+
 /// xoshiro256** seeded through SplitMix64: every random choice in a run flows from one seed, so
 /// the same seed and inputs give the same bytes out on every machine.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var s: (UInt64, UInt64, UInt64, UInt64)
 
     public init(seed: UInt64) {
-        var sm = seed
-        func splitMix() -> UInt64 {
-            sm &+= 0x9E37_79B9_7F4A_7C15
-            var z = sm
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s = (splitMix(), splitMix(), splitMix(), splitMix())
+        var seeding = SplitMix64(seed: seed)
+        s = (seeding.next(), seeding.next(), seeding.next(), seeding.next())
     }
 
     @inline(__always)

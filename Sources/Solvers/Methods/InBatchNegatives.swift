@@ -212,7 +212,7 @@ public struct InBatchNegatives: SolverMethod {
             kernel.apply(state.tables, count: b, optimizer: optimizer, adam: adam, rate: optimizer.rate(progress: progress))
         }
         let elapsed = clock.now - t0
-        stats.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        stats.seconds = elapsed.seconds
         state.epoch += 1
         state.loss = context.objective.loss(Self.reported(state.tables, output, normalize))
         return StepReport(stepSize: optimizer.rate(progress: Double(state.epoch)), extras: stats.extras)

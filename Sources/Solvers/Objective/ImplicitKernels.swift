@@ -1,12 +1,6 @@
 import Dispatch
 import LinearAlgebra
 
-/// Pointer that may cross into `concurrentPerform`; every task touches a disjoint part.
-struct SharedPointer<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
 /// Kernels of `MaskedLoss` for X = SᵀS, written for cache reuse and two threads:
 ///
 /// * SV together with the row norms ‖v_i‖² and ‖SV‖²_F, in one pass over V streamed by items
