@@ -20,7 +20,7 @@ let package = Package(
 
         .target(name: "LinearAlgebra", dependencies: ["_COpenBLAS", "_CLAPACKE", "_CARPACK"]),
         .target(name: "DataIO", dependencies: ["LinearAlgebra"]),
-        .target(name: "Solvers", dependencies: ["LinearAlgebra", "DataIO"]),
+        .target(name: "Solvers", dependencies: ["LinearAlgebra"]),
         .target(name: "Evaluation", dependencies: ["LinearAlgebra", "DataIO", "_CLAPACKE"]),
         .target(name: "Reporting"),
         .target(name: "Workflows", dependencies: ["LinearAlgebra", "DataIO", "Solvers", "Evaluation", "Reporting"]),

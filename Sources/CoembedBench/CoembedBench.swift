@@ -105,33 +105,29 @@ struct SolversBench: ParsableCommand {
     @Option(help: "Seconds per solver.")
     var timeLimit: Double = 60
 
-    @Option(help: "Solvers to run (comma-separated).")
-    var solvers: String = "eigen,impute,gd,adam,lbfgs"
+    @Option(help: "Solvers to run (comma-separated), each optionally with settings as in compare, e.g. lbfgs:memory=3.")
+    var solvers: String = MethodRegistry.defaultComparison.map(\.name).joined(separator: ",")
 
     @Option(help: "Reference best loss (e.g. 40207.6760714893 from a full run), so that a run of a subset of the solvers measures its gaps against it; the smaller of this and the best final loss is used.")
     var bestLoss: Double?
-
-    @Option(help: "L-BFGS memory (default: the solver's default).")
-    var memory: Int?
 
     func run() throws {
         print("machine: \(machineDescription())")
         let dataset = try Dataset.ratings(URL(fileURLWithPath: options.ratings), likeThreshold: 4)
         let problem = dataset.problem
         let eigenTime = try medianSeconds(options.repeats) {
-            _ = try EigenInitializer.compute(problem: problem, dimension: options.dim)
+            _ = try SpectralEmbedding.compute(problem: problem, dimension: options.dim)
         }
         print(String(format: "eigen initialisation (gram backend) after loading: median %.1f ms over %d runs",
                      eigenTime.median * 1e3, options.repeats))
         var results: [SolverResult] = []
-        for name in solvers.split(separator: ",") {
-            guard let kind = SolverKind(rawValue: String(name)) else { throw ValidationError("unknown solver \(name)") }
-            var settings = SolverSettings(dimension: options.dim)
-            settings.maxIterations = 1_000_000
-            settings.timeLimit = timeLimit
-            settings.relativeTolerance = 0
-            if let memory { settings.lbfgsMemory = memory }
-            let r = try SolverCatalog.run(kind, problem: problem, settings: settings)
+        var base = SolverSettings(dimension: options.dim)
+        base.maxIterations = 1_000_000
+        base.timeLimit = timeLimit
+        base.relativeTolerance = 0
+        for spec in try SolverSpec.list(solvers) {
+            let row = try spec.run(base: base)
+            let r = try row.method.run(problem: problem, settings: row.settings, readStart: StartFile.read)
             results.append(r)
             print(String(format: "  %@: %d iterations in %.2f s, loss %.12g (%@)", r.method, r.iterations, r.seconds,
                          r.finalLoss, r.termination.rawValue))

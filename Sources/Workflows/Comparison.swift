@@ -24,14 +24,14 @@ public struct HoldoutOptions: Sendable {
 /// with per-solver overrides, so that e.g. `sgns` with two noise exponents can share one table).
 public struct ComparisonRun: Sendable {
     public var label: String
-    public var kind: SolverKind
+    public var method: RegisteredMethod
     public var settings: SolverSettings
     /// How this run's embedding scores items on the hold-out; nil = the plan's similarity.
     public var similarity: Similarity?
 
-    public init(label: String, kind: SolverKind, settings: SolverSettings, similarity: Similarity? = nil) {
+    public init(label: String, method: RegisteredMethod, settings: SolverSettings, similarity: Similarity? = nil) {
         self.label = label
-        self.kind = kind
+        self.method = method
         self.settings = settings
         self.similarity = similarity
     }
@@ -62,9 +62,9 @@ public struct ComparisonPlan: Sendable {
     }
 
     /// One run per solver, each with `settings` and labelled by the solver's name.
-    public init(solvers: [SolverKind], settings: SolverSettings, randomBaseline: Bool = true,
+    public init(solvers: [RegisteredMethod], settings: SolverSettings, randomBaseline: Bool = true,
                 holdout: HoldoutOptions? = nil, directory: URL, machine: String) {
-        self.init(runs: solvers.map { ComparisonRun(label: $0.rawValue, kind: $0, settings: settings) }, settings: settings,
+        self.init(runs: solvers.map { ComparisonRun(label: $0.name, method: $0, settings: settings) }, settings: settings,
                   randomBaseline: randomBaseline, holdout: holdout, directory: directory, machine: machine)
     }
 
@@ -72,10 +72,10 @@ public struct ComparisonPlan: Sendable {
     func expandedRuns() throws -> [ComparisonRun] {
         guard !runs.isEmpty else { throw ProblemError.invalidOption("no solvers to compare") }
         var out = runs
-        if randomBaseline, let index = runs.firstIndex(where: { $0.kind == .adam && $0.settings.initialPoint != .random(scale: 1) }) {
+        if randomBaseline, let index = runs.firstIndex(where: { $0.method.name == Adam.methodName && $0.settings.initialPoint != .random(scale: 1) }) {
             var baseline = runs[index].settings
             baseline.initialPoint = .random(scale: 1)
-            out.insert(ComparisonRun(label: "\(runs[index].label) (random init)", kind: .adam, settings: baseline,
+            out.insert(ComparisonRun(label: "\(runs[index].label) (random init)", method: runs[index].method, settings: baseline,
                                      similarity: runs[index].similarity), at: index + 1)
         }
         var seen = Set<String>()
@@ -134,9 +134,8 @@ public enum Comparison {
         var files: [URL] = []
         for run in runs {
             log("running \(run.label)")
-            let result = try SolverCatalog.run(run.kind, problem: dataset.problem(for: run.kind), settings: run.settings) {
-                progress(run.label, $0)
-            }
+            let result = try run.method.run(problem: dataset.problem(for: run.method), settings: run.settings,
+                                            readStart: StartFile.read) { progress(run.label, $0) }
             var quality: QualityReport?
             if let split, let holdout = plan.holdout {
                 let recommender = try EmbeddingRecommender(embedding: result.embedding, similarity: run.similarity ?? holdout.similarity,

@@ -1,6 +1,7 @@
 import Foundation
 import LinearAlgebra
 import DataIO
+import Solvers
 
 /// A loaded problem with what is known about where it came from: the interactions (when X =
 /// SᵀS came from a ratings file or an interaction matrix) and a description for reports.
@@ -28,8 +29,8 @@ public struct Dataset: Sendable {
 
     /// The problem a solver works on: sampled methods always train on the interactions; the
     /// closed-form and gradient methods see the (possibly transformed) X.
-    public func problem(for kind: SolverKind) -> Problem {
-        kind.isSampled ? (untransformed ?? problem) : problem
+    public func problem(for method: RegisteredMethod) -> Problem {
+        method.family == .sampled ? (untransformed ?? problem) : problem
     }
 
     /// The same data with S replaced by a training split (hold-out); transforms are re-applied.

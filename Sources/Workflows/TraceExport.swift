@@ -1,5 +1,6 @@
 import Foundation
 import DataIO
+import Solvers
 
 extension SolverResult {
     /// The trace as CSV: iteration, seconds, loss, gradient norm, step size, then one column per

@@ -9,15 +9,16 @@ extension Similarity: ExpressibleByArgument {}
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Run several solvers on one problem and write a report (Markdown, CSV, LaTeX, SVG), traces and embeddings.")
+        abstract: "Run several solvers on one problem and write a report (Markdown, CSV, LaTeX, SVG), traces and embeddings.",
+        helpNames: [])
 
     @OptionGroup var data: DataOptions
     @OptionGroup var options: RunOptions
 
     @Option(help: ArgumentHelp(
-        "Comma-separated solvers: \(SolverKind.allCases.map(\.rawValue).joined(separator: ",")).",
+        "Comma-separated solvers: \(MethodRegistry.names.joined(separator: ",")).",
         discussion: "A solver may carry its own settings after colons, e.g. sgns:pairs=all:noise-power=0 (keys: the long option names); the same solver can then appear twice with different settings."))
-    var solvers: String = "eigen,impute,gd,adam,lbfgs"
+    var solvers: String = MethodRegistry.defaultComparison.map(\.name).joined(separator: ",")
 
     @Option(help: "Folder for report.md, results.csv/.tex, convergence.svg, traces and embeddings.")
     var report: String = "out/report"
@@ -30,22 +31,30 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "EASE ridge λ.")
     var easeLambda: Double = 200
 
-    var specs: [SolverSpec] { get throws { try SolverSpec.list(solvers) } }
+    @OptionGroup var help: SettingsHelp
+
+    var specs: [SolverSpec] {
+        get throws {
+            do { return try SolverSpec.list(solvers) } catch let error as ProblemError { throw ValidationError(error.optionMessage) }
+        }
+    }
 
     func validate() throws {
+        try help.exitIfRequested(Self.self)
         let list = try specs
         guard !list.isEmpty else { throw ValidationError("--solvers is empty") }
         guard Set(list.map(\.label)).count == list.count else { throw ValidationError("--solvers names the same run twice") }
         guard easeLambda > 0, easeLambda.isFinite else { throw ValidationError("--ease-lambda must be positive") }
-        _ = try list.map { try $0.run(base: options.settings) }
+        let base = try options.settings()
+        do { _ = try list.map { try $0.run(base: base) } } catch let error as ProblemError { throw ValidationError(error.optionMessage) }
     }
 
     func run() throws {
         let dataset = try data.load()
         let directory = URL(fileURLWithPath: report)
-        var settings = options.settings
+        var settings = try options.settings()
         // A comparison is a fixed budget per solver: without --time-limit each gets 60 s.
-        settings.timeLimit = options.timeLimit ?? 60
+        settings.timeLimit = settings.timeLimit ?? 60
         let plan = ComparisonPlan(
             runs: try specs.map { try $0.run(base: settings) }, settings: settings, randomBaseline: randomBaseline,
             holdout: quality.holdout ? HoldoutOptions(seed: options.seed, k: quality.k, similarity: quality.similarity,

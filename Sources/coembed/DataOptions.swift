@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Solvers
+import Workflows
 
 /// Where the problem comes from: a MovieLens ratings file (default: the bundled
 /// ml-latest-small) or a matrix file holding X.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Solvers
+import Workflows
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,16 +4,17 @@ import LinearAlgebra
 import DataIO
 import Solvers
 import Evaluation
+import Workflows
 
 struct SolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "solve", abstract: "Run one solver and write the embedding and its trace.")
+        commandName: "solve", abstract: "Run one solver and write the embedding and its trace.", helpNames: [])
 
     @OptionGroup var data: DataOptions
     @OptionGroup var options: RunOptions
 
-    @Option(help: "Solver: \(SolverKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var solver: SolverKind = .lbfgs
+    @Option(help: "Solver: \(MethodRegistry.names.joined(separator: ", ")).")
+    var solver: String = LBFGS.methodName
 
     @Option(help: "Write the embedding: .npy (float64, C order), .csv (+ items.csv beside it) or .txt/.w2v (word2vec text).")
     var output: String?
@@ -23,16 +24,25 @@ struct SolveCommand: ParsableCommand {
 
     @OptionGroup(title: "Recommendation quality") var quality: QualityOptions
 
+    @OptionGroup var help: SettingsHelp
+
+    func validate() throws {
+        try help.exitIfRequested(Self.self)
+        do { _ = try MethodRegistry.named(solver) } catch let error as ProblemError { throw ValidationError(error.optionMessage) }
+    }
+
     func run() throws {
+        let method = try MethodRegistry.named(solver)
+        let settings = try options.settings()
         var dataset = try data.load()
         var split: HoldoutSplit?
         if quality.holdout {
             guard let interactions = dataset.interactions else { throw CLIError("--holdout needs --ratings data") }
-            split = HoldoutSplit(interactions, seed: options.settings.seed)
+            split = HoldoutSplit(interactions, seed: settings.seed)
             dataset = try dataset.withTraining(split!.training)
         }
-        let progress = ProgressReporter(label: solver.rawValue, quiet: options.quiet)
-        let result = try SolverCatalog.run(solver, problem: dataset.problem(for: solver), settings: options.settings) { entry in
+        let progress = ProgressReporter(label: method.name, quiet: options.quiet)
+        let result = try method.run(problem: dataset.problem(for: method), settings: settings, readStart: StartFile.read) { entry in
             progress.update(entry)
             return true
         }

@@ -1,42 +1,11 @@
 import Foundation
 import LinearAlgebra
 
-/// Stopping rules and hooks for one run. Every rule is checked by the driver after every
-/// iteration, whatever the method.
-public struct DriverOptions {
-    /// Stop after this many iterations.
-    public var maxIterations: Int
-    /// Stop when this many wall-clock seconds have passed (nil = no limit).
-    public var timeLimit: Double?
-    /// Stop when (L_prev − L) ≤ relativeTolerance · L over one iteration (0 disables).
-    public var relativeTolerance: Double
-    /// Stop when ‖∇L‖_F ≤ gradientTolerance (0 disables; methods without a gradient ignore it).
-    public var gradientTolerance: Double
-    /// Called with every trace entry; return `false` to stop the run (`.stoppedByCallback`).
-    public var callback: ((TraceEntry) -> Bool)?
-
-    public init(maxIterations: Int = 1000, timeLimit: Double? = nil, relativeTolerance: Double = 1e-12,
-                gradientTolerance: Double = 0, callback: ((TraceEntry) -> Bool)? = nil) {
-        self.maxIterations = maxIterations
-        self.timeLimit = timeLimit
-        self.relativeTolerance = relativeTolerance
-        self.gradientTolerance = gradientTolerance
-        self.callback = callback
-    }
-
-    func validate() throws {
-        guard maxIterations >= 0 else { throw ProblemError.invalidOption("maxIterations must be ≥ 0, got \(maxIterations)") }
-        if let t = timeLimit, !(t > 0) || !t.isFinite { throw ProblemError.invalidOption("timeLimit must be a positive number of seconds, got \(t)") }
-        guard relativeTolerance >= 0, relativeTolerance.isFinite else { throw ProblemError.invalidOption("relativeTolerance must be ≥ 0, got \(relativeTolerance)") }
-        guard gradientTolerance >= 0, gradientTolerance.isFinite else { throw ProblemError.invalidOption("gradientTolerance must be ≥ 0, got \(gradientTolerance)") }
-    }
-}
-
 /// The one loop every method runs in: counts iterations, applies the stopping rules, records the
 /// trace, calls the callback and watches the clock.
 public enum Driver {
-    /// Runs `method` on `problem` at dimension `dimension` from `start` (required when the method
-    /// needs one; ignored otherwise) and returns the result.
+    /// Runs `method` on `problem` at dimension `dimension` from `start` (which the method's
+    /// `startRequirement` must allow) and returns the result.
     public static func run<Method: SolverMethod>(
         _ method: Method, problem: Problem, dimension: Int, start: Matrix? = nil,
         initialization: String? = nil, seed: UInt64 = 0, options: DriverOptions = DriverOptions()
@@ -48,18 +17,21 @@ public enum Driver {
                 throw ProblemError.shapeMismatch("starting embedding is \(start.rows)×\(start.columns), the problem needs \(problem.itemCount)×\(dimension)")
             }
             guard start.isFinite else { throw ProblemError.nonFinite("the starting embedding has NaN or infinite entries") }
-        } else if method.needsStart {
-            throw ProblemError.invalidOption("\(method.name) needs a starting embedding")
+        }
+        switch Method.startRequirement {
+        case .required:
+            if start == nil { throw ProblemError.invalidOption("\(method.name) needs a starting embedding") }
+        case .optional:
+            break
+        case .none:
+            if start != nil { throw ProblemError.invalidOption("\(method.name) makes its own start and takes no starting embedding") }
         }
         let clock = ContinuousClock()
         let t0 = clock.now
-        func elapsed() -> Double {
-            let d = clock.now - t0
-            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-        }
+        func elapsed() -> Double { (clock.now - t0).seconds }
 
         let context = try SolverContext(problem: problem, dimension: dimension, seed: seed)
-        var state = try method.makeState(start: method.needsStart ? start : nil, context: context)
+        var state = try method.makeState(start: start, context: context)
         var trace: [TraceEntry] = []
         var loss = method.loss(of: state)
         var first = TraceEntry(iteration: 0, seconds: elapsed(), loss: loss, gradientNorm: method.gradientNorm(of: state))
@@ -109,7 +81,7 @@ public enum Driver {
         let finalLoss = finalTermination == .nonFiniteLoss ? lastFiniteLoss : loss
         return SolverResult(
             method: method.name,
-            initialization: initialization ?? (method.needsStart ? "given" : method.name),
+            initialization: initialization ?? (start != nil ? "given" : method.name),
             embedding: embedding,
             finalLoss: finalLoss,
             iterations: iteration,

@@ -1,5 +1,4 @@
 import LinearAlgebra
-import DataIO
 
 /// Where X comes from. With interactions, X = SᵀS is never formed.
 public enum CooccurrenceSource: Sendable {

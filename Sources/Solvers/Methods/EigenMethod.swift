@@ -3,18 +3,17 @@ import LinearAlgebra
 /// Eigendecomposition initialisation: V = U_D·diag(√max(λ, 0)) from the top-D eigenpairs of X,
 /// the best rank-D PSD fit of the *unmasked* ‖VVᵀ − X‖_F. A direct method: it finishes in set-up
 /// and the driver takes no iterations. The usual starting point of every other solver.
-public struct EigenInitialization: SolverMethod {
-    public var backend: EigenInitializer.Backend
+public struct EigenMethod: SolverMethod {
+    public var route: SpectralEmbedding.Route
     /// Relative eigensolver tolerance (ARPACK; LAPACK is always to working precision).
     public var tolerance: Double
 
-    public init(backend: EigenInitializer.Backend = .automatic, tolerance: Double = 1e-12) {
-        self.backend = backend
+    public init(route: SpectralEmbedding.Route = Settings().route, tolerance: Double = 1e-12) {
+        self.route = route
         self.tolerance = tolerance
     }
 
-    public var name: String { "eigen" }
-    public var needsStart: Bool { false }
+    public static var startRequirement: StartRequirement { .none }
     public var isIterative: Bool { false }
 
     public struct State {
@@ -24,10 +23,10 @@ public struct EigenInitialization: SolverMethod {
     }
 
     public func makeState(start: Matrix?, context: SolverContext) throws -> State {
-        let out = try EigenInitializer.compute(problem: context.problem, dimension: context.dimension,
-                                               backend: backend, tolerance: tolerance, seed: context.random.next())
+        let out = try SpectralEmbedding.compute(problem: context.problem, dimension: context.dimension,
+                                                route: route, tolerance: tolerance, seed: context.random.next())
         context.extraOperatorApplications += out.operatorApplications
-        context.note("eigen backend: \(out.backend.rawValue)")
+        context.note("eigen backend: \(out.route.rawValue)")
         for n in out.notes { context.note(n) }
         return State(v: out.embedding, loss: context.objective.loss(out.embedding), eigenvalues: out.eigenvalues)
     }

@@ -61,10 +61,12 @@ public struct InBatchNegatives: SolverMethod {
     public var initialization: SampledInitialization
     public var output: SampledOutput
 
-    public init(batchSize: Int = 256, negatives: Negatives = .full, correction: Correction = .counts,
-                temperature: Double = 0.05, normalize: Bool = true, pairs: PairSelection = .default,
-                optimizer: SampledOptimizer = .adam(learningRate: 0.01), initialization: SampledInitialization = .uniform,
-                output: SampledOutput = .input) {
+    public init(batchSize: Int = Settings().batchSize, negatives: Negatives = Settings().negatives,
+                correction: Correction = Settings().correction, temperature: Double = Settings().temperature,
+                normalize: Bool = Settings().normalize, pairs: PairSelection = SampledTraining().pairs,
+                optimizer: SampledOptimizer = .adam(learningRate: Self.defaultAdamRate),
+                initialization: SampledInitialization = Self.defaultInitialization,
+                output: SampledOutput = SampledTraining().output) {
         self.batchSize = batchSize
         self.negatives = negatives
         self.correction = correction
@@ -76,9 +78,7 @@ public struct InBatchNegatives: SolverMethod {
         self.output = output
     }
 
-    public var name: String { "in-batch" }
-    public var needsStart: Bool { false }
-    public var isIterative: Bool { true }
+    public static var startRequirement: StartRequirement { .none }
 
     public struct State {
         let tables: EmbeddingTables

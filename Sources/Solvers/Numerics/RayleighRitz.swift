@@ -78,7 +78,7 @@ enum RayleighRitzStep {
         BLAS.gemm(.none, u, .none, top, into: &out)
         BLAS.gemm(.none, r, .none, bottom, alpha: 1, beta: 1, into: &out)
         var notes: [String] = []
-        EigenInitializer.finish(&out, values: eig.values, scaled: true, notes: &notes)
+        SpectralEmbedding.finish(&out, values: eig.values, scaled: true, notes: &notes)
         return out
     }
 

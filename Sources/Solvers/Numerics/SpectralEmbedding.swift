@@ -2,9 +2,11 @@ import LinearAlgebra
 
 /// The best rank-D positive semidefinite approximation of X in Frobenius norm:
 /// V = U_D·diag(√max(λ, 0)) from the top-D algebraically largest eigenpairs.
-public enum EigenInitializer {
-    /// How the top-D eigenpairs of X are computed.
-    public enum Backend: String, Sendable, CaseIterable, Codable {
+public enum SpectralEmbedding {
+    /// Which matrix and which eigensolver give the top-D eigenpairs of X (`--eigen-backend`):
+    /// a route through SSᵀ, LAPACK or ARPACK. Not to be confused with LinearAlgebra's
+    /// `EigenBackend`, the eigensolver a single `SymmetricEigen` call uses.
+    public enum Route: String, Sendable, CaseIterable, Codable, SettingValue {
         /// Gram for interactions with fewer users than items, LAPACK for dense X, ARPACK otherwise.
         case automatic
         /// Eigendecompose the users × users SSᵀ with LAPACK and map back: √λ·v = Sᵀu.
@@ -19,13 +21,13 @@ public enum EigenInitializer {
         public var embedding: Matrix
         /// The D eigenvalues, descending (zeros where D exceeds what the backend can produce).
         public var eigenvalues: [Double]
-        public var backend: Backend
+        public var route: Route
         public var operatorApplications: Int
         public var notes: [String]
     }
 
     /// Resolves `.automatic` for a problem.
-    public static func resolve(_ backend: EigenInitializer.Backend, for problem: Problem) throws -> EigenInitializer.Backend {
+    public static func resolve(_ backend: Route, for problem: Problem) throws -> Route {
         switch (backend, problem.source) {
         case (.automatic, .interactions(let s)): return s.rows < s.columns ? .gram : .arpack
         case (.automatic, .dense): return .dense
@@ -36,15 +38,15 @@ public enum EigenInitializer {
         }
     }
 
-    public static func compute(problem: Problem, dimension d: Int, backend requested: EigenInitializer.Backend = .automatic,
+    public static func compute(problem: Problem, dimension d: Int, route requested: Route = .automatic,
                                tolerance: Double = 1e-12, seed: UInt64 = 0) throws -> Output {
         try problem.validate(dimension: d)
-        let backend = try resolve(requested, for: problem)
+        let route = try resolve(requested, for: problem)
         var values: [Double]
         var vectors: Matrix
         var applications = 0
         var notes: [String] = []
-        switch backend {
+        switch route {
         case .gram:
             guard case let .interactions(s) = problem.source else { fatalError("resolved gram without interactions") }
             let k = min(d, s.rows)
@@ -65,11 +67,11 @@ public enum EigenInitializer {
             vectors = v
             if d > k { notes.append("D = \(d) exceeds the \(k) users: columns \(k + 1)…\(d) are zero (rank(X) ≤ users)") }
             finish(&vectors, values: values, scaled: true, notes: &notes)
-            return Output(embedding: vectors, eigenvalues: values, backend: .gram, operatorApplications: applications, notes: notes)
+            return Output(embedding: vectors, eigenvalues: values, route: .gram, operatorApplications: applications, notes: notes)
         case .dense, .arpack:
             let op = problem.operator_
             let eig = try SymmetricEigen.largest(d, of: op, options: EigenOptions(
-                backend: backend == .dense ? .dense : .arpack, tolerance: tolerance, seed: seed))
+                backend: route == .dense ? .dense : .arpack, tolerance: tolerance, seed: seed))
             values = eig.values
             vectors = eig.vectors
             applications = eig.info.operatorApplications
@@ -77,7 +79,7 @@ public enum EigenInitializer {
             fatalError("automatic is resolved above")
         }
         finish(&vectors, values: values, scaled: false, notes: &notes)
-        return Output(embedding: vectors, eigenvalues: values, backend: backend, operatorApplications: applications, notes: notes)
+        return Output(embedding: vectors, eigenvalues: values, route: route, operatorApplications: applications, notes: notes)
     }
 
     /// Scales unit eigenvectors by √max(λ, 0) (unless already scaled), fixes each column's sign so
