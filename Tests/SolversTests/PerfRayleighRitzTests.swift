@@ -25,7 +25,7 @@ import LinearAlgebra
         let problem = try Problem(interactions: s)
         let loss = try MaskedLoss(problem: problem, dimension: dimension)
         // From the eigen start (orthogonal columns), along a few steps, and from a random V.
-        var v = try EigenInitializer.compute(problem: problem, dimension: dimension).embedding
+        var v = try SpectralEmbedding.compute(problem: problem, dimension: dimension).embedding
         var starts = [v]
         for _ in 0..<3 {
             v = try #require(try refit(v, problem: problem, dimension: dimension, shortcut: false))
