@@ -38,7 +38,8 @@ func coembed(_ arguments: [String]) throws -> (status: Int32, out: String, err: 
     @Test(arguments: [
         (["solve", "--dim", "0"], "--dim"),
         (["solve", "--dim", "9725", "--solver", "eigen"], "1 ≤ D ≤ M = 9724"),
-        (["solve", "--solver", "newton"], "newton"),
+        (["solve", "--solver", "no-such-solver"], "unknown solver 'no-such-solver'"),
+        (["solve", "--colour", "red"], "unknown option '--colour'"),
         (["solve", "--ratings", "/nonexistent/ratings.csv"], "/nonexistent/ratings.csv"),
         (["evaluate", "--embedding", "/nonexistent/v.npy"], "/nonexistent/v.npy"),
         (["solve", "--ratings", "a.csv", "--matrix", "b.npy"], "exclusive"),

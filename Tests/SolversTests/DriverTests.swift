@@ -105,6 +105,24 @@ struct ScriptedMethod: SolverMethod {
         #expect(throws: ProblemError.self) { try Driver.run(LBFGS(), problem: problem, dimension: 2, start: bad) }
     }
 
+    /// The start requirement is checked before any work: a required start must be given, and a
+    /// method that makes its own start refuses one rather than silently dropping it.
+    @Test func startRequirementIsEnforced() throws {
+        let start = Matrix(rows: 8, columns: 2) { i, j in Double(i + j + 1) / 10 }
+        #expect(throws: ProblemError.invalidOption("lbfgs needs a starting embedding")) {
+            try Driver.run(LBFGS(), problem: problem, dimension: 2)
+        }
+        #expect(throws: ProblemError.invalidOption("scripted makes its own start and takes no starting embedding")) {
+            try Driver.run(ScriptedMethod(losses: [1]), problem: problem, dimension: 2, start: start)
+        }
+        // impute takes a start when given one (iteration 0 is its loss) and makes its own otherwise.
+        let given = try Driver.run(AlternatingImputation(), problem: problem, dimension: 2, start: start,
+                                   options: DriverOptions(maxIterations: 1))
+        #expect(given.trace[0].loss == (try MaskedLoss(problem: problem, dimension: 2).loss(start)))
+        let own = try Driver.run(AlternatingImputation(), problem: problem, dimension: 2, options: DriverOptions(maxIterations: 1))
+        #expect(own.trace[0].loss != given.trace[0].loss)
+    }
+
     @Test func resultAndTraceAreCodable() throws {
         let r = try Driver.run(ScriptedMethod(losses: [3, 2, 1]), problem: problem, dimension: 2,
                                options: DriverOptions(maxIterations: 2, relativeTolerance: 0))
