@@ -45,6 +45,6 @@ let package = Package(
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Evaluation", "TestSupport"]),
         // Runs the built `coembed` binary end to end (exit codes, messages, outputs).
-        .testTarget(name: "CLITests", dependencies: ["coembed", "DataIO", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["coembed", "DataIO", "Solvers", "TestSupport"]),
     ]
 )

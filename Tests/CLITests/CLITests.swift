@@ -2,6 +2,7 @@ import Testing
 import Foundation
 import DataIO
 import TestSupport
+import Solvers
 
 /// Runs `coembed` with arguments from the package root; returns exit code, stdout, stderr.
 func coembed(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
@@ -77,6 +78,40 @@ func coembed(_ arguments: [String]) throws -> (status: Int32, out: String, err: 
         #expect(evaluated == printed)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: trace))) as? [String: Any]
         #expect((json?["trace"] as? [Any])?.count == 6)
+    }
+
+    /// impute used to drop the start it was given (iteration 0 was the eigen loss whatever --init
+    /// said); its iteration 0 is now the start named by --init.
+    @Test func imputeStartsFromTheGivenInit() throws {
+        let dir = try TemporaryDirectory()
+        var firstLoss: [String: Double] = [:]
+        for start in ["eigen", "random"] {
+            let trace = dir.file("\(start).json").path
+            let r = try coembed(["solve", "--solver", "impute", "--init", start, "--dim", "4", "--max-iterations", "1",
+                                 "--trace", trace, "--quiet"])
+            #expect(r.status == 0, "\(r.err)")
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: trace))) as? [String: Any]
+            let entries = try #require(json?["trace"] as? [[String: Any]])
+            firstLoss[start] = try #require(entries.first?["loss"] as? Double)
+        }
+        let eigen = try #require(firstLoss["eigen"]), random = try #require(firstLoss["random"])
+        #expect(random > 10 * eigen, "random start \(random), eigen start \(eigen)")
+    }
+
+    /// Help lists the data, solver and output options first, then every registered method with
+    /// its generated options.
+    @Test func solveHelpListsEveryMethodAfterTheOtherOptions() throws {
+        let r = try coembed(["solve", "--help"])
+        #expect(r.status == 0, "\(r.err)")
+        let text = r.out
+        let methods = try #require(text.range(of: "METHOD OPTIONS"))
+        for option in ["--ratings", "--solver", "--output"] {
+            #expect(try #require(text.range(of: option)).lowerBound < methods.lowerBound, "\(option)")
+        }
+        for method in MethodRegistry.all {
+            #expect(try #require(text.range(of: "  \(method.name) — ")).lowerBound > methods.lowerBound, "\(method.name)")
+            for option in method.settings.options { #expect(text.contains("--\(option.name)") || text.contains("--[no-]\(option.name)")) }
+        }
     }
 
     @Test func sameSeedSameBytesFromTheCommandLine() throws {
