@@ -1,9 +1,10 @@
 import Testing
 import LinearAlgebra
+import TestSupport
 @testable import Evaluation
 
 @Suite struct EASETests {
-    let s = randomInteractions(users: 40, items: 9, density: 0.4, seed: 21)
+    let s = RandomProblems.binarySparse(rows: 40, columns: 9, density: 0.4, seed: 21)
 
     func gram() -> Matrix { BLAS.gram(s.dense) }
 

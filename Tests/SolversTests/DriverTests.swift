@@ -1,5 +1,6 @@
 import Testing
 import LinearAlgebra
+import TestSupport
 @testable import Solvers
 
 /// A method that counts steps and reports a scripted loss, to test the driver's rules alone.

@@ -1,5 +1,6 @@
 import Testing
 import LinearAlgebra
+import TestSupport
 @testable import Solvers
 
 func projector(_ v: Matrix) -> Matrix { BLAS.multiply(v, .none, v, .transpose) }

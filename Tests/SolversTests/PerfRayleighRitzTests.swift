@@ -1,5 +1,6 @@
 import Testing
 import LinearAlgebra
+import TestSupport
 @testable import Solvers
 
 /// The CholeskyQR2 Rayleigh–Ritz step of alternating imputation against the Householder-QR step

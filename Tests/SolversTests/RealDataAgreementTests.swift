@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import LinearAlgebra
+import TestSupport
 import DataIO
 @testable import Solvers
 

@@ -59,6 +59,21 @@ public enum RandomProblems {
     }
 }
 
+extension RandomProblems {
+    /// `binarySparse` from a fresh generator seeded with `seed`.
+    public static func binarySparse(rows: Int, columns: Int, density: Double, seed: UInt64) -> SparseMatrix {
+        var rng = SplitMix64(seed: seed)
+        // Cannot throw: every triplet is inside the shape.
+        return try! binarySparse(rows: rows, columns: columns, density: density, using: &rng)
+    }
+
+    /// A `rows × columns` matrix with entries uniform in [−1, 1), from `seed`.
+    public static func signedMatrix(rows: Int, columns: Int, seed: UInt64) -> Matrix {
+        var rng = SplitMix64(seed: seed)
+        return Matrix(rows: rows, columns: columns) { _, _ in rng.nextSigned() }
+    }
+}
+
 /// `diag(entries)` as an operator: the simplest problem with a known spectrum, and a conformer
 /// that relies on the protocol's default block `apply`.
 public struct DiagonalOperator: SymmetricOperator {
