@@ -60,14 +60,14 @@ public enum SettingsArguments {
     public static func help(run: SettingsGroupHandle = MethodRegistry.runSettings,
                             methods: [RegisteredMethod] = MethodRegistry.all) -> String {
         var lines = ["RUN OPTIONS (every solver; compare also takes them per solver as name:key=value):"]
-        lines += run.options.map(line)
+        lines += run.options.map { line($0, indent: 2) }
         lines += ["", "METHOD OPTIONS (each applies to the methods it is listed under):"]
         var shown = Set(run.options.map(\.name))
         for method in methods {
             lines.append("  \(method.name) — \(method.summary)")
             let fresh = method.settings.options.filter { !shown.contains($0.name) }
             let shared = method.settings.options.filter { shown.contains($0.name) }.map { "--\($0.name)" }
-            lines += fresh.map { "  " + line($0) }
+            lines += fresh.map { line($0, indent: 4) }
             if !shared.isEmpty { lines.append("      also: \(shared.joined(separator: ", "))") }
             if fresh.isEmpty && shared.isEmpty { lines.append("      (no settings)") }
             shown.formUnion(fresh.map(\.name))
@@ -75,14 +75,34 @@ public enum SettingsArguments {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func line(_ option: OptionDescription) -> String {
+    /// One option as ArgumentParser prints them: the synopsis, then the help wrapped at 80
+    /// columns in a column of its own.
+    static func line(_ option: OptionDescription, indent: Int) -> String {
         let synopsis: String
         switch option.form {
         case let .value(choices): synopsis = "--\(option.name) <\(choices?.joined(separator: "|") ?? option.name)>"
         case .flag: synopsis = "--\(option.name)"
         case .invertibleFlag: synopsis = "--[no-]\(option.name)"
         }
-        let defaultText = option.defaultText.map { " (default: \($0))" } ?? ""
-        return "  " + synopsis.padding(toLength: max(34, synopsis.count + 1), withPad: " ", startingAt: 0) + option.help + defaultText
+        let text = option.help + (option.defaultText.map { " (default: \($0))" } ?? "")
+        let column = 32, width = 80
+        var out = String(repeating: " ", count: indent) + synopsis
+        var current = out.count
+        if current + 2 > column {
+            out += "\n" + String(repeating: " ", count: column)
+        } else {
+            out += String(repeating: " ", count: column - current)
+        }
+        current = column
+        for word in text.split(separator: " ") {
+            if current > column, current + 1 + word.count > width {
+                out += "\n" + String(repeating: " ", count: column)
+                current = column
+            }
+            if current > column { out += " "; current += 1 }
+            out += word
+            current += word.count
+        }
+        return out
     }
 }

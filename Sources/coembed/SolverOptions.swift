@@ -48,6 +48,6 @@ struct SettingsHelp: ParsableArguments {
     var help = false
 
     func exitIfRequested<Command: ParsableCommand>(_: Command.Type) throws {
-        if help { throw CleanExit.message(Command.helpMessage() + "\n" + SettingsArguments.help()) }
+        if help { throw CleanExit.message(Coembed.helpMessage(for: Command.self) + "\n" + SettingsArguments.help()) }
     }
 }
