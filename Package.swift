@@ -21,7 +21,7 @@ let package = Package(
 
         .target(name: "LinearAlgebra", dependencies: ["_COpenBLAS", "_CLAPACKE", "_CARPACK"]),
         .target(name: "DataIO", dependencies: ["LinearAlgebra", "_CZlib"]),
-        .target(name: "Solvers", dependencies: ["LinearAlgebra", "DataIO"]),
+        .target(name: "Solvers", dependencies: ["LinearAlgebra"]),
         .target(name: "Evaluation", dependencies: ["LinearAlgebra", "DataIO", "_CLAPACKE"]),
         .target(name: "Reporting"),
         .target(name: "Workflows", dependencies: ["LinearAlgebra", "DataIO", "Solvers", "Evaluation", "Reporting"]),
@@ -38,7 +38,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .target(name: "TestSupport", dependencies: ["LinearAlgebra", "DataIO"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["LinearAlgebra", "DataIO", "Solvers"], path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport", "_COpenBLAS", "_CLAPACKE", "_CARPACK"]),
         // Fixtures/ holds SciPy-written files and the script that made them (read by path).
         .testTarget(name: "DataIOTests", dependencies: ["DataIO", "TestSupport"], exclude: ["Fixtures"]),
@@ -47,6 +47,6 @@ let package = Package(
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Evaluation", "TestSupport"]),
         // Runs the built `coembed` binary end to end (exit codes, messages, outputs).
-        .testTarget(name: "CLITests", dependencies: ["coembed", "DataIO", "Solvers", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["coembed", "LinearAlgebra", "DataIO", "Solvers", "TestSupport"]),
     ]
 )

@@ -156,14 +156,11 @@ struct SolversBench: ParsableCommand {
     @Option(help: "Seconds per solver.")
     var timeLimit: Double = 60
 
-    @Option(help: "Solvers to run (comma-separated).")
-    var solvers: String = "eigen,impute,gd,adam,lbfgs"
+    @Option(help: "Solvers to run (comma-separated), each optionally with settings as in compare, e.g. lbfgs:memory=3.")
+    var solvers: String = MethodRegistry.defaultComparison.map(\.name).joined(separator: ",")
 
     @Option(help: "Reference best loss (e.g. 40207.6760714893 from a full run), so that a run of a subset of the solvers measures its gaps against it; the smaller of this and the best final loss is used.")
     var bestLoss: Double?
-
-    @Option(help: "L-BFGS memory (default: the solver's default).")
-    var memory: Int?
 
     @Option(help: "impute's accelerations, comma-separated: one impute row each (default: the solver's default).")
     var accelerations: String?
@@ -184,37 +181,41 @@ struct SolversBench: ParsableCommand {
         let dataset = try Dataset.ratings(URL(fileURLWithPath: options.ratings), likeThreshold: 4)
         let problem = dataset.problem
         let eigenTime = try medianSeconds(options.repeats) {
-            _ = try EigenInitializer.compute(problem: problem, dimension: options.dim)
+            _ = try SpectralEmbedding.compute(problem: problem, dimension: options.dim)
         }
         print(String(format: "eigen initialisation (gram backend) after loading: median %.1f ms over %d runs",
                      eigenTime.median * 1e3, options.repeats))
         var results: [SolverResult] = []
-        let imputeVariants: [AlternatingImputation.Acceleration?] = try accelerations.map {
+        var base = SolverSettings(dimension: options.dim)
+        base.maxIterations = 1_000_000
+        base.timeLimit = timeLimit
+        base.relativeTolerance = 0
+        let accelerationVariants: [AlternatingImputation.Acceleration?] = try accelerations.map {
             try $0.split(separator: ",").map { name in
                 guard let a = AlternatingImputation.Acceleration(rawValue: String(name)) else { throw ValidationError("unknown acceleration \(name)") }
                 return a
             }
         } ?? [nil]
-        for name in solvers.split(separator: ",") {
-            guard let kind = SolverKind(rawValue: String(name)) else { throw ValidationError("unknown solver \(name)") }
-            for acceleration in kind == .impute ? imputeVariants : [nil] {
-                var settings = SolverSettings(dimension: options.dim)
-                settings.maxIterations = 1_000_000
-                settings.timeLimit = timeLimit
-                settings.relativeTolerance = 0
-                if let memory { settings.lbfgsMemory = memory }
-                if let acceleration { settings.imputeAcceleration = acceleration }
-                if let accelerationMemory { settings.imputeAccelerationMemory = accelerationMemory }
-                try settings.validate()
+        for spec in try SolverSpec.list(solvers) {
+            let isImpute = spec.method.name == AlternatingImputation.methodName
+            for acceleration in isImpute ? accelerationVariants : [nil] {
+                var settings = try spec.run(base: base).settings
+                if isImpute {
+                    if let acceleration { settings[AlternatingImputation.Settings.self].acceleration = acceleration }
+                    if let accelerationMemory { settings[AlternatingImputation.Settings.self].accelerationMemory = accelerationMemory }
+                    try settings[AlternatingImputation.Settings.self].validate()
+                }
                 let stop: ((TraceEntry) -> Bool)? = stopAtGap.flatMap { gap in
                     bestLoss.map { best in { entry in (entry.loss - best) > gap * best } }
                 }
                 let cpu0 = processCPUSeconds()
-                var r = try SolverCatalog.run(kind, problem: problem, settings: settings, callback: stop)
+                var r = try spec.method.run(problem: problem, settings: settings, readStart: StartFile.read, callback: stop)
                 let cpu = processCPUSeconds() - cpu0
-                if kind == .impute {
+                if isImpute {
                     let refits = r.trace.reduce(0) { $0 + Int($1.extras["refits"] ?? 1) } - 1
-                    r.method = "impute (\(settings.imputeAcceleration.rawValue), \(refits) refits)"
+                    r.method = "\(spec.label) (\(settings[AlternatingImputation.Settings.self].acceleration.rawValue), \(refits) refits)"
+                } else {
+                    r.method = spec.label
                 }
                 results.append(r)
                 print(String(format: "  %@: %d iterations in %.2f s, loss %.12g (%@); CPU time %.2f s (all threads), %.1f ms per iteration",

@@ -47,12 +47,12 @@ public struct EASE: Recommender {
     private init(upperTriangleOf x: inout Matrix, lambda: Double) throws {
         let m = x.rows
         for i in 0..<m { x[i, i] += lambda }
-        try x.storage.withUnsafeMutableBufferPointer { try invertSPDInPlace($0, order: m) }
+        try LAPACK.invertSPDInPlace(&x)
         // x now holds P (full). Bᵀ[c, j] = B[j, c] = −P[j, c] / P[c, c] = −P[c, j] / P[c, c]:
         // every column of P scaled by −1/diag(P), then the diagonal cleared.
         let scale = x.diagonal.map { -1 / $0 }
         x.storage.withUnsafeMutableBufferPointer { buffer in
-            let p = SendablePointer(buffer)
+            let p = SharedPointer(buffer)
             Parallel.chunks(m, work: m * m) { columns in
                 for j in columns {
                     let col = p.value.baseAddress! + j * m
@@ -98,7 +98,7 @@ public struct EASE: Recommender {
             s.rowPointers.withUnsafeBufferPointer { rp in
             s.columnIndices.withUnsafeBufferPointer { ci in
             s.values.withUnsafeBufferPointer { vs in
-                let (rp, ci, vs, xs) = (SendablePointer(rp), SendablePointer(ci), SendablePointer(vs), SendablePointer(buffer))
+                let (rp, ci, vs, xs) = (SharedPointer(rp), SharedPointer(ci), SharedPointer(vs), SharedPointer(buffer))
                 Parallel.balancedChunks(weights: work) { owned in
                     let base = xs.value.baseAddress!
                     (base + owned.lowerBound * m).initialize(repeating: 0, count: owned.count * m)
@@ -136,8 +136,8 @@ public struct EASE: Recommender {
         history.values.withUnsafeBufferPointer { vs in
         transposedWeights.storage.withUnsafeBufferPointer { bt in
         out.storage.withUnsafeMutableBufferPointer { o in
-            let (rp, ci, vs, bt, o) = (SendablePointer(rp), SendablePointer(ci), SendablePointer(vs),
-                                       SendablePointer(bt), SendablePointer(o))
+            let (rp, ci, vs, bt, o) = (SharedPointer(rp), SharedPointer(ci), SharedPointer(vs),
+                                       SharedPointer(bt), SharedPointer(o))
             Parallel.chunks(users.count, work: likes * m) { range in
                 for col in range {
                     let u = users[col]

@@ -1,13 +1,6 @@
 import Dispatch
 import LinearAlgebra
 
-/// Lets a raw pointer cross into `concurrentPerform`. Safe only because every task writes a
-/// disjoint part of the buffer and the caller outlives the tasks.
-struct SendablePointer<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
 enum Parallel {
     /// Below this many elementary operations a second thread costs more than it saves.
     static let threshold = 200_000

@@ -73,7 +73,7 @@ public enum RankingEvaluation {
             training.rowPointers.withUnsafeBufferPointer { rp in
             training.columnIndices.withUnsafeBufferPointer { ci in
             ranks.withUnsafeMutableBufferPointer { out in
-                let (sp, rp, ci, out) = (SendablePointer(sp), SendablePointer(rp), SendablePointer(ci), SendablePointer(out))
+                let (sp, rp, ci, out) = (SharedPointer(sp), SharedPointer(rp), SharedPointer(ci), SharedPointer(out))
                 Parallel.chunks(block.count, work: m * block.count) { range in
                     for b in range {
                         let pair = block[b]

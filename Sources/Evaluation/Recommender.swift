@@ -77,8 +77,8 @@ public struct EmbeddingRecommender: Recommender {
             history.values.withUnsafeBufferPointer { vs in
             transposedVectors.storage.withUnsafeBufferPointer { vt in
             pt.storage.withUnsafeMutableBufferPointer { p in
-                let (rp, ci, vs, vt, p) = (SendablePointer(rp), SendablePointer(ci), SendablePointer(vs),
-                                           SendablePointer(vt), SendablePointer(p))
+                let (rp, ci, vs, vt, p) = (SharedPointer(rp), SharedPointer(ci), SharedPointer(vs),
+                                           SharedPointer(vt), SharedPointer(p))
                 Parallel.chunks(b, work: likes * d) { range in
                     for col in range {
                         let u = users[col]

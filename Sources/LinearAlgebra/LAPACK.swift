@@ -95,19 +95,41 @@ public enum LAPACK {
     /// general LU inverse and keeps the result exactly symmetric.
     public static func inverseSPD(_ a: Matrix) throws -> Matrix {
         try requireSymmetric(a, routine: "dpotrf")
-        let n = a.rows
         var inv = a
-        if n == 0 { return inv }
-        try potrf(&inv.storage, n: n)
-        let info = LAPACKE_dpotri(LAPACK_COL_MAJOR, ascii("U"), try lapackInt(n), &inv.storage, try lapackInt(n))
+        try invertSPDInPlace(&inv)
+        return inv
+    }
+
+    /// Replaces a symmetric positive definite matrix by its inverse without a second n × n copy
+    /// (EASE inverts a 9724 × 9724 Gram matrix: 0.75 GB each). Only the upper triangle is read;
+    /// both triangles of the result are filled. `dpotrf` throws `.lapackFailure` naming the first
+    /// leading minor that is not positive definite.
+    public static func invertSPDInPlace(_ a: inout Matrix) throws {
+        guard a.isSquare else {
+            throw LinearAlgebraError.dimensionMismatch("dpotrf needs a square matrix, got \(a.rows)×\(a.columns)")
+        }
+        let n = a.rows
+        if n == 0 { return }
+        try potrf(&a.storage, n: n)
+        let info = LAPACKE_dpotri(LAPACK_COL_MAJOR, ascii("U"), try lapackInt(n), &a.storage, try lapackInt(n))
         try check(info, routine: "dpotri", reason: { i in
             "the (\(i),\(i)) element of the Cholesky factor is zero, so the matrix is singular"
         })
-        // dpotri fills the upper triangle only; mirror it.
-        for j in 0..<n {
-            for i in (j + 1)..<n { inv.storage[i + j * n] = inv.storage[j + i * n] }
+        // dpotri fills the upper triangle only; mirror it in square tiles (a plain strided copy
+        // thrashes the cache at n ≈ 10⁴).
+        let tile = 64
+        a.storage.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            for j0 in stride(from: 0, to: n, by: tile) {
+                let j1 = min(n, j0 + tile)
+                for i0 in stride(from: j0, to: n, by: tile) {
+                    let i1 = min(n, i0 + tile)
+                    for j in j0..<j1 {
+                        for i in max(i0, j + 1)..<i1 { base[i + j * n] = base[j + i * n] }
+                    }
+                }
+            }
         }
-        return inv
     }
 
     /// An `m × n` matrix `Q` with orthonormal columns spanning the columns of the `m × n`

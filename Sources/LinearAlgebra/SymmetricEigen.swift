@@ -205,17 +205,8 @@ public enum SymmetricEigen {
     /// A deterministic start vector with entries uniform in [−1, 1) (SplitMix64), so runs are
     /// reproducible and independent of ARPACK's internal generator state.
     static func randomStart(_ n: Int, seed: UInt64) -> [Double] {
-        var state = seed
-        var out = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            out[i] = Double(z >> 11) * 0x1.0p-52 - 1  // 53 random bits → [0, 2) → [−1, 1)
-        }
-        return out
+        var rng = SplitMix64(seed: seed)
+        return (0..<n).map { _ in rng.nextSigned() }
     }
 
     /// Makes each column's largest-magnitude entry (first on ties) positive.

@@ -9,7 +9,7 @@ import Reporting
 public struct HoldoutOptions: Sendable {
     public var seed: UInt64
     public var k: Int
-    /// nil = each method's own default (`SolverKind.defaultSimilarity`).
+    /// nil = each method's own default (`RegisteredMethod.defaultSimilarity`).
     public var similarity: Similarity?
     public var easeLambda: Double
 
@@ -25,14 +25,14 @@ public struct HoldoutOptions: Sendable {
 /// with per-solver overrides, so that e.g. `sgns` with two noise exponents can share one table).
 public struct ComparisonRun: Sendable {
     public var label: String
-    public var kind: SolverKind
+    public var method: RegisteredMethod
     public var settings: SolverSettings
     /// How this run's embedding scores items on the hold-out; nil = the plan's similarity.
     public var similarity: Similarity?
 
-    public init(label: String, kind: SolverKind, settings: SolverSettings, similarity: Similarity? = nil) {
+    public init(label: String, method: RegisteredMethod, settings: SolverSettings, similarity: Similarity? = nil) {
         self.label = label
-        self.kind = kind
+        self.method = method
         self.settings = settings
         self.similarity = similarity
     }
@@ -66,9 +66,9 @@ public struct ComparisonPlan: Sendable {
     }
 
     /// One run per solver, each with `settings` and labelled by the solver's name.
-    public init(solvers: [SolverKind], settings: SolverSettings, randomBaseline: Bool = true,
+    public init(solvers: [RegisteredMethod], settings: SolverSettings, randomBaseline: Bool = true,
                 holdout: HoldoutOptions? = nil, directory: URL, machine: String) {
-        self.init(runs: solvers.map { ComparisonRun(label: $0.rawValue, kind: $0, settings: settings) }, settings: settings,
+        self.init(runs: solvers.map { ComparisonRun(label: $0.name, method: $0, settings: settings) }, settings: settings,
                   randomBaseline: randomBaseline, holdout: holdout, directory: directory, machine: machine)
     }
 
@@ -76,10 +76,10 @@ public struct ComparisonPlan: Sendable {
     func expandedRuns() throws -> [ComparisonRun] {
         guard !runs.isEmpty else { throw ProblemError.invalidOption("no solvers to compare") }
         var out = runs
-        if randomBaseline, let index = runs.firstIndex(where: { $0.kind == .adam && $0.settings.initialPoint != .random(scale: 1) }) {
+        if randomBaseline, let index = runs.firstIndex(where: { $0.method.name == Adam.methodName && $0.settings.initialPoint != .random(scale: 1) }) {
             var baseline = runs[index].settings
             baseline.initialPoint = .random(scale: 1)
-            out.insert(ComparisonRun(label: "\(runs[index].label) (random init)", kind: .adam, settings: baseline,
+            out.insert(ComparisonRun(label: "\(runs[index].label) (random init)", method: runs[index].method, settings: baseline,
                                      similarity: runs[index].similarity), at: index + 1)
         }
         var seen = Set<String>()
@@ -98,13 +98,13 @@ public struct ComparisonPlan: Sendable {
 /// One solver's run inside a comparison.
 public struct ComparisonEntry: Sendable {
     public var label: String
-    public var kind: SolverKind
+    public var method: RegisteredMethod
     public var result: SolverResult
     public var quality: QualityReport?
 
     /// Sampled methods minimise their own objective: they are reported on it (the trace's
     /// `sampledLoss`) and on the hold-out, never on the masked loss.
-    public var minimisesMaskedLoss: Bool { !kind.isSampled }
+    public var minimisesMaskedLoss: Bool { method.family == .maskedLoss }
 
     /// The sampled objective at the end of the run (nil for masked-loss methods).
     public var ownObjective: Double? {
@@ -135,7 +135,7 @@ public enum Comparison {
                            log: (String) -> Void = { _ in }) throws -> ComparisonOutcome {
         let runs = try plan.expandedRuns()
         try original.problem.validate(dimension: plan.settings.dimension)
-        for run in runs { try run.settings.checkMemory(for: run.kind, problem: original.problem(for: run.kind)) }
+        for run in runs { try run.method.checkMemory(problem: original.problem(for: run.method), settings: run.settings) }
         var dataset = original
         var split: HoldoutSplit?
         if let holdout = plan.holdout {
@@ -160,10 +160,8 @@ public enum Comparison {
         var interruption: [String] = []
         for (index, run) in runs.enumerated() {
             log("running \(run.label)")
-            let result = try SolverCatalog.run(run.kind, problem: dataset.problem(for: run.kind), settings: run.settings,
-                                               control: RunControl(stop: stop)) {
-                progress(run.label, $0)
-            }
+            let result = try run.method.run(problem: dataset.problem(for: run.method), settings: run.settings,
+                                            control: RunControl(stop: stop), readStart: StartFile.read) { progress(run.label, $0) }
             if result.termination == .interrupted {
                 let skipped = runs[(index + 1)...].map(\.label)
                 interruption = ["- \(run.label) was interrupted after \(result.iterations) iterations (termination `interrupted`); its row is the iterate at the stop."]
@@ -172,7 +170,7 @@ public enum Comparison {
             }
             var quality: QualityReport?
             if let split, let holdout = plan.holdout {
-                let recommender = try EmbeddingRecommender(embedding: result.embedding, similarity: run.similarity ?? holdout.similarity ?? run.kind.defaultSimilarity,
+                let recommender = try EmbeddingRecommender(embedding: result.embedding, similarity: run.similarity ?? holdout.similarity ?? run.method.defaultSimilarity,
                                                            name: run.label)
                 quality = try RankingEvaluation.evaluate(recommender, split: split, k: holdout.k)
             }
@@ -185,7 +183,7 @@ public enum Comparison {
                 try transaction.stage(embedding) { try NPY.write(result.embedding, to: $0) }
                 files.append(embedding)
             }
-            entries.append(ComparisonEntry(label: run.label, kind: run.kind, result: result, quality: quality))
+            entries.append(ComparisonEntry(label: run.label, method: run.method, result: result, quality: quality))
             if !interruption.isEmpty { break }
         }
 

@@ -10,16 +10,18 @@ public struct FactorRun: Sendable {
     public var result: SolverResult
     public var solution: FactorSolution
 
-    /// Fits `settings.dimension` factors to `problem` with `kind` (a masked-loss solver: lbfgs
+    /// Fits `settings.dimension` factors to `problem` with `method` (a masked-loss solver: lbfgs
     /// reaches the minres optimum, impute is iterated principal axis) and summarises the fit.
-    public static func fit(problem: Problem, kind: SolverKind, settings: SolverSettings, rotation: FactorRotation,
+    public static func fit(problem: Problem, method: RegisteredMethod, settings: SolverSettings, rotation: FactorRotation,
+                           readStart: ((URL) throws -> Matrix)? = StartFile.read,
                            progress: ((TraceEntry) -> Bool)? = nil) throws -> FactorRun {
-        guard !kind.isSampled else {
-            throw ProblemError.invalidOption("\(kind.rawValue) minimises a sampled objective, not the factor model's residuals; use lbfgs, impute, gd, adam or eigen")
+        guard method.family == .maskedLoss else {
+            let choices = MethodRegistry.defaultComparison.map(\.name).joined(separator: ", ")
+            throw ProblemError.invalidOption("\(method.name) minimises a sampled objective, not the factor model's residuals; use one of \(choices)")
         }
-        let result = try SolverCatalog.run(kind, problem: problem, settings: settings, callback: progress)
+        let result = try method.run(problem: problem, settings: settings, readStart: readStart, callback: progress)
         guard result.finalLoss.isFinite, result.embedding.isFinite else {
-            throw ProblemError.nonFinite("\(kind.rawValue) returned a non-finite fit")
+            throw ProblemError.nonFinite("\(method.name) returned a non-finite fit")
         }
         let solution = try FactorAnalysis.solution(loadings: result.embedding, diagonal: problem.diagonal,
                                                    maskedLoss: result.finalLoss, rotation: rotation)

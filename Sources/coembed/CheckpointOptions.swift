@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Solvers
+import Workflows
 
 /// --checkpoint, --checkpoint-every and --resume of `solve`.
 struct CheckpointOptions: ParsableArguments {
@@ -66,8 +67,8 @@ struct CheckpointOptions: ParsableArguments {
         try resume.map { try CheckpointRecord.read(from: URL(fileURLWithPath: $0)) }
     }
 
-    /// The driver's checkpoint policy for `solver` with `settings`; nil without checkpoint options.
-    func policy(solver: SolverKind, settings: SolverSettings, commandLine: [String],
+    /// The driver's checkpoint policy for `method` with `settings`; nil without checkpoint options.
+    func policy(method: RegisteredMethod, settings: SolverSettings, commandLine: [String],
                 resume record: CheckpointRecord?) -> CheckpointPolicy? {
         guard isActive else { return nil }
         // The iteration and time budgets may change on a resume (run longer); everything else
@@ -78,8 +79,9 @@ struct CheckpointOptions: ParsableArguments {
         identity.timeLimit = nil
         var app = CheckpointRecord()
         app.set("arguments", Self.runArguments(commandLine).joined(separator: "\u{0}"))
-        app.set("solver", solver.rawValue)
+        app.set("solver", method.name)
         return CheckpointPolicy(file: checkpoint.map { URL(fileURLWithPath: $0) }, interval: checkpointEvery,
-                                resume: record, options: String(describing: identity), applicationFields: app)
+                                resume: record, options: method.fingerprint(of: identity), applicationFields: app,
+                                write: CheckpointFile.write)
     }
 }

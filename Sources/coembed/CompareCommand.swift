@@ -15,15 +15,15 @@ struct CompareCommand: ParsableCommand {
               coembed compare --dim 300 --time-limit 20 --report out/demo
               coembed compare --solvers eigen,lbfgs,sgns,in-batch --holdout --report out/quality
               coembed compare --solvers "sgns,sgns:pairs=10:noise-power=0.75" --holdout --report out/sgns --force
-            """)
+            """, helpNames: [])
 
     @OptionGroup var data: DataOptions
     @OptionGroup var options: RunOptions
 
     @Option(help: ArgumentHelp(
-        "Comma-separated solvers: \(SolverKind.allCases.map(\.rawValue).joined(separator: ",")).",
+        "Comma-separated solvers: \(MethodRegistry.names.joined(separator: ",")).",
         discussion: "A solver may carry its own settings after colons, e.g. sgns:pairs=all:noise-power=0 (keys: the long option names); the same solver can then appear twice with different settings."))
-    var solvers: String = "eigen,impute,gd,adam,lbfgs"
+    var solvers: String = MethodRegistry.defaultComparison.map(\.name).joined(separator: ",")
 
     @Option(help: ArgumentHelp("Folder for report.md, results.csv/.tex, convergence.svg, traces and embeddings.", valueName: "folder"),
             completion: .directory)
@@ -43,14 +43,22 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "Write the last finite iterate of a run whose loss became non-finite (never ranked; the exit status stays non-zero).")
     var keepLastFinite = false
 
-    var specs: [SolverSpec] { get throws { try SolverSpec.list(solvers) } }
+    @OptionGroup var help: SettingsHelp
+
+    var specs: [SolverSpec] {
+        get throws {
+            do { return try SolverSpec.list(solvers) } catch let error as ProblemError { throw ValidationError(error.optionMessage) }
+        }
+    }
 
     func validate() throws {
+        try help.exitIfRequested(Self.self)
         let list = try specs
         guard !list.isEmpty else { throw ValidationError("--solvers is empty") }
         guard Set(list.map(\.label)).count == list.count else { throw ValidationError("--solvers names the same run twice") }
         guard easeLambda > 0, easeLambda.isFinite else { throw ValidationError("--ease-lambda must be positive") }
-        _ = try list.map { try $0.run(base: options.settings) }
+        let base = try options.settings()
+        do { _ = try list.map { try $0.run(base: base) } } catch let error as ProblemError { throw ValidationError(error.optionMessage) }
         try OutputPaths.checkReportFolder(report, inputs: OutputPaths.inputs(data: data, initialization: options.initialization))
     }
 
@@ -61,9 +69,9 @@ struct CompareCommand: ParsableCommand {
         // The folder is checked (and an earlier report refused or cleared) before the data is read.
         do { try ReportFolder.prepare(directory, force: force) } catch let error as OutputError { throw CLIError(error.description) }
         let dataset = try data.load()
-        var settings = options.settings
+        var settings = try options.settings()
         // A comparison is a fixed budget per solver: without --time-limit each gets 60 s.
-        settings.timeLimit = options.timeLimit ?? 60
+        settings.timeLimit = settings.timeLimit ?? 60
         var plan = ComparisonPlan(
             runs: try specs.map { try $0.run(base: settings) }, settings: settings, randomBaseline: randomBaseline,
             holdout: quality.holdout ? HoldoutOptions(seed: options.seed, k: quality.k, similarity: quality.similarity,

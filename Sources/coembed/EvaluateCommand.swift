@@ -3,6 +3,7 @@ import Foundation
 import LinearAlgebra
 import DataIO
 import Solvers
+import Workflows
 import Evaluation
 
 struct EvaluateCommand: ParsableCommand {

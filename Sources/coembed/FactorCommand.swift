@@ -36,8 +36,8 @@ struct FactorCommand: ParsableCommand {
     @Option(help: "Rotation: none, varimax (Kaiser, normalised) or promax (power 4, from varimax).")
     var rotate: FactorRotation = .varimax
 
-    @Option(help: "Solver of the masked loss: lbfgs (minres), impute (iterated principal axis), gd, adam or eigen.")
-    var solver: SolverKind = .lbfgs
+    @Option(help: "Solver of the masked loss: \(MethodRegistry.defaultComparison.map(\.name).joined(separator: ", ")) (lbfgs: minres; impute: iterated principal axis).")
+    var solver: String = LBFGS.methodName
 
     @Option(help: "Stop after this many iterations.")
     var maxIterations: Int = 10_000
@@ -54,8 +54,10 @@ struct FactorCommand: ParsableCommand {
     func validate() throws {
         guard (matrix == nil) != (data == nil) else { throw ValidationError("give one of --matrix FILE or --data FILE") }
         guard factors >= 1 else { throw ValidationError("--factors must be ≥ 1") }
-        guard !solver.isSampled else {
-            throw ValidationError("--solver \(solver.rawValue) minimises a sampled objective; use lbfgs, impute, gd, adam or eigen")
+        let method: RegisteredMethod
+        do { method = try MethodRegistry.named(solver) } catch let error as ProblemError { throw ValidationError(error.optionMessage) }
+        guard method.family == .maskedLoss else {
+            throw ValidationError("--solver \(solver) minimises a sampled objective; use one of \(MethodRegistry.defaultComparison.map(\.name).joined(separator: ", "))")
         }
         guard maxIterations >= 1 else { throw ValidationError("--max-iterations must be ≥ 1") }
         guard tolerance >= 0, tolerance.isFinite else { throw ValidationError("--tolerance must be ≥ 0") }
@@ -82,9 +84,11 @@ struct FactorCommand: ParsableCommand {
         settings.maxIterations = maxIterations
         settings.relativeTolerance = tolerance
         settings.timeLimit = timeLimit
-        let fit = try FactorRun.fit(problem: problem, kind: solver, settings: settings, rotation: rotate)
-        let prefix = solver == .impute ? "PA" : solver == .eigen ? "F" : "MR"
-        print("Factor analysis: \(problem.itemCount) variables, \(factors) factor\(factors == 1 ? "" : "s"), solver \(solver.rawValue) (\(fit.result.iterations) iterations, \(fit.result.termination.rawValue))")
+        let method = try MethodRegistry.named(solver)
+        let fit = try FactorRun.fit(problem: problem, method: method, settings: settings, rotation: rotate)
+        // psych's column prefixes: PA for principal axis, F for the plain eigen fit, MR for minres.
+        let prefix = solver == AlternatingImputation.methodName ? "PA" : solver == EigenMethod.methodName ? "F" : "MR"
+        print("Factor analysis: \(problem.itemCount) variables, \(factors) factor\(factors == 1 ? "" : "s"), solver \(solver) (\(fit.result.iterations) iterations, \(fit.result.termination.rawValue))")
         print(FactorRun.text(fit.solution, names: names, prefix: prefix), terminator: "")
     }
 }

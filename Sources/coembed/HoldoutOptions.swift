@@ -21,8 +21,8 @@ struct QualityOptions: ParsableArguments {
     }
 
     /// HitRate@K and NDCG@K of `embedding` on `split`.
-    func quality(of embedding: LinearAlgebra.Matrix, split: HoldoutSplit, name: String, kind: SolverKind? = nil) throws -> QualityReport {
-        let scoring = similarity ?? kind?.defaultSimilarity ?? .dot
+    func quality(of embedding: LinearAlgebra.Matrix, split: HoldoutSplit, name: String, method: RegisteredMethod? = nil) throws -> QualityReport {
+        let scoring = similarity ?? method?.defaultSimilarity ?? .dot
         return try RankingEvaluation.evaluate(try EmbeddingRecommender(embedding: embedding, similarity: scoring, name: name),
                                        split: split, k: k)
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Solvers
 import LinearAlgebra
+import Workflows
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

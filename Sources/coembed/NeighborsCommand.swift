@@ -3,6 +3,7 @@ import Foundation
 import DataIO
 import Evaluation
 import Solvers
+import Workflows
 
 struct NeighborsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -14,13 +14,13 @@ struct SolveCommand: ParsableCommand {
               coembed solve --solver lbfgs --dim 300 --output out/v.npy --output out/v.w2v --trace out/lbfgs.csv
               coembed solve --solver adam --init random --max-iterations 500     # the torch.randn baseline
               coembed solve --solver sgns --holdout                              # HitRate@10 / NDCG@10
-            """)
+            """, helpNames: [])
 
     @OptionGroup var data: DataOptions
     @OptionGroup var options: RunOptions
 
-    @Option(help: "Solver: \(SolverKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var solver: SolverKind = .lbfgs
+    @Option(help: "Solver: \(MethodRegistry.names.joined(separator: ", ")).")
+    var solver: String = LBFGS.methodName
 
     @Option(help: ArgumentHelp(
         "Write the embedding: .npy (float64, C order), .csv or .txt/.w2v/.vec (word2vec text); repeat for several formats.",
@@ -38,7 +38,11 @@ struct SolveCommand: ParsableCommand {
 
     @OptionGroup(title: "Checkpoints") var checkpointing: CheckpointOptions
 
+    @OptionGroup var help: SettingsHelp
+
     func validate() throws {
+        try help.exitIfRequested(Self.self)
+        do { _ = try MethodRegistry.named(solver) } catch let error as ProblemError { throw ValidationError(error.optionMessage) }
         var outputs: [(option: String, path: String)] = []
         for path in output { try OutputPaths.checkEmbeddingExtension(path); outputs.append(("--output", path)) }
         outputs += OutputPaths.itemMapFiles(output, variables: data.matrix != nil)
@@ -63,6 +67,8 @@ struct SolveCommand: ParsableCommand {
         // Every output is checked (format, folder, permission) before the data is read.
         let outputs: OutputPlan
         do { outputs = try OutputPlan(embeddings: output, trace: trace) } catch let error as OutputError { throw CLIError(error.description) }
+        let method = try MethodRegistry.named(solver)
+        let settings = try options.settings()
         var dataset = try data.load()
         if dataset.interactions == nil, dataset.problem.diagonal.allSatisfy({ abs($0 - 1) <= 1e-9 }) {
             FileHandle.standardError.write(Data("note: X has a unit diagonal, like a correlation matrix: `coembed factor --matrix \(data.matrix ?? "FILE") --factors \(options.dimension)` prints loadings, h2, u2, com, SS loadings and RMSR\n".utf8))
@@ -70,21 +76,21 @@ struct SolveCommand: ParsableCommand {
         var split: HoldoutSplit?
         if quality.holdout {
             guard let interactions = dataset.interactions else { throw CLIError("--holdout needs --ratings data") }
-            split = HoldoutSplit(interactions, seed: options.settings.seed)
+            split = HoldoutSplit(interactions, seed: settings.seed)
             dataset = try dataset.withTraining(split!.training)
         }
-        let progress = ProgressReporter(label: solver.rawValue, quiet: options.quiet, forced: options.progress)
+        let progress = ProgressReporter(label: method.name, quiet: options.quiet, forced: options.progress)
         let control = RunControl(stop: stop, checkpointing: checkpointing.policy(
-            solver: solver, settings: options.settings, commandLine: commandLine, resume: resume))
-        let result = try SolverCatalog.run(solver, problem: dataset.problem(for: solver), settings: options.settings,
-                                           control: control) { entry in
+            method: method, settings: settings, commandLine: commandLine, resume: resume))
+        let result = try method.run(problem: dataset.problem(for: method), settings: settings, control: control,
+                                    readStart: StartFile.read) { entry in
             progress.update(entry)
             return true
         }
         progress.finish()
         try EmbeddingOutput.commit(result, plan: outputs, dataset: dataset, variableNames: data.variableNames(count:),
                                    keepLastFinite: keepLastFinite)
-        if let split { print(QualityOptions.line(try quality.quality(of: result.embedding, split: split, name: result.method, kind: solver))) }
+        if let split { print(QualityOptions.line(try quality.quality(of: result.embedding, split: split, name: result.method, method: method))) }
         for note in result.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         print(String(format: "solver=%@ D=%d init=%@ iterations=%d evaluations=%d seconds=%.3f termination=%@ loss=%@",
                      result.method, options.dimension, result.initialization, result.iterations, result.lossEvaluations,

@@ -2,6 +2,7 @@ import Testing
 import Foundation
 import DataIO
 import TestSupport
+import Solvers
 
 /// The built `coembed` executable: the test bundle sits in the build products folder beside it.
 func coembedBinary() throws -> URL {
@@ -67,7 +68,8 @@ func coembed(_ arguments: [String], environment: [String: String]? = nil) throws
     @Test(arguments: [
         (["solve", "--dim", "0"], "--dim"),
         (["solve", "--dim", "9725", "--solver", "eigen"], "1 ≤ D ≤ M = 9724"),
-        (["solve", "--solver", "newton"], "newton"),
+        (["solve", "--solver", "no-such-solver"], "unknown solver 'no-such-solver'"),
+        (["solve", "--colour", "red"], "unknown option '--colour'"),
         (["solve", "--ratings", "/nonexistent/ratings.csv"], "/nonexistent/ratings.csv"),
         (["evaluate", "--embedding", "/nonexistent/v.npy"], "/nonexistent/v.npy"),
         (["solve", "--ratings", "a.csv", "--matrix", "b.npy"], "exclusive"),
@@ -107,6 +109,40 @@ func coembed(_ arguments: [String], environment: [String: String]? = nil) throws
         #expect(evaluated == printed)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: trace))) as? [String: Any]
         #expect((json?["trace"] as? [Any])?.count == 6)
+    }
+
+    /// impute used to drop the start it was given (iteration 0 was the eigen loss whatever --init
+    /// said); its iteration 0 is now the start named by --init.
+    @Test func imputeStartsFromTheGivenInit() throws {
+        let dir = try TemporaryDirectory()
+        var firstLoss: [String: Double] = [:]
+        for start in ["eigen", "random"] {
+            let trace = dir.file("\(start).json").path
+            let r = try coembed(["solve", "--solver", "impute", "--init", start, "--dim", "4", "--max-iterations", "1",
+                                 "--trace", trace, "--quiet"])
+            #expect(r.status == 0, "\(r.err)")
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: trace))) as? [String: Any]
+            let entries = try #require(json?["trace"] as? [[String: Any]])
+            firstLoss[start] = try #require(entries.first?["loss"] as? Double)
+        }
+        let eigen = try #require(firstLoss["eigen"]), random = try #require(firstLoss["random"])
+        #expect(random > 10 * eigen, "random start \(random), eigen start \(eigen)")
+    }
+
+    /// Help lists the data, solver and output options first, then every registered method with
+    /// its generated options.
+    @Test func solveHelpListsEveryMethodAfterTheOtherOptions() throws {
+        let r = try coembed(["solve", "--help"])
+        #expect(r.status == 0, "\(r.err)")
+        let text = r.out
+        let methods = try #require(text.range(of: "METHOD OPTIONS"))
+        for option in ["--ratings", "--solver", "--output"] {
+            #expect(try #require(text.range(of: option)).lowerBound < methods.lowerBound, "\(option)")
+        }
+        for method in MethodRegistry.all {
+            #expect(try #require(text.range(of: "  \(method.name) — ")).lowerBound > methods.lowerBound, "\(method.name)")
+            for option in method.settings.options { #expect(text.contains("--\(option.name)") || text.contains("--[no-]\(option.name)")) }
+        }
     }
 
     @Test func sameSeedSameBytesFromTheCommandLine() throws {

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 import DataIO
+import LinearAlgebra
 import Solvers
 import TestSupport
 
@@ -40,8 +41,8 @@ import TestSupport
         var env = ProcessInfo.processInfo.environment
         env["OPENBLAS_NUM_THREADS"] = "1"
         p.environment = env
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("\(tag).out").path, contents: nil)
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("\(tag).err").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("\(tag).out").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("\(tag).err").path, contents: nil)
         p.standardOutput = try FileHandle(forWritingTo: dir.appendingPathComponent("\(tag).out"))
         p.standardError = try FileHandle(forWritingTo: dir.appendingPathComponent("\(tag).err"))
         try p.run()

@@ -5,7 +5,7 @@ import LinearAlgebra
 import TestSupport
 
 /// A random k × k orthogonal matrix (QR of a Gaussian matrix).
-func randomOrthogonal(_ k: Int, using rng: inout TestSupport.SplitMix64) throws -> Matrix {
+func randomOrthogonal(_ k: Int, using rng: inout SplitMix64) throws -> Matrix {
     try LAPACK.orthonormalize(RandomProblems.gaussianMatrix(rows: k, columns: k, using: &rng))
 }
 
@@ -52,7 +52,7 @@ func correlationMatrix(loadings l: Matrix, phi: Matrix? = nil) -> Matrix {
     ])
 
     @Test func plantedTwoFactorModelIsRecoveredByVarimax() throws {
-        var rng = TestSupport.SplitMix64(seed: 11)
+        var rng = SplitMix64(seed: 11)
         let l = Self.planted
         let r = correlationMatrix(loadings: l)
         // Any solver hands back the fit in an arbitrary frame: rotate the planted loadings.
@@ -76,7 +76,7 @@ func correlationMatrix(loadings l: Matrix, phi: Matrix? = nil) -> Matrix {
     /// The unrotated solution is the principal-axis one: eigenvectors of the reduced matrix
     /// (communalities on the diagonal) scaled by √eigenvalue, computed here with LAPACK directly.
     @Test func unrotatedSolutionIsTheDirectPrincipalAxisComputation() throws {
-        var rng = TestSupport.SplitMix64(seed: 3)
+        var rng = SplitMix64(seed: 3)
         let l = Matrix(rows: 12, columns: 3) { _, _ in 0.5 * rng.nextSigned() }
         let r = correlationMatrix(loadings: l)
         let pa = try iteratedPrincipalAxis(r, factors: 3)
@@ -100,7 +100,7 @@ func correlationMatrix(loadings l: Matrix, phi: Matrix? = nil) -> Matrix {
     /// Kaiser's algorithm found the maximum of the normalised criterion.
     @Test(arguments: [UInt64(1), 2, 3, 4])
     func varimaxMaximisesTheCriterionAgainstABruteForceAngleSearch(seed: UInt64) throws {
-        var rng = TestSupport.SplitMix64(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let l = Matrix(rows: 10, columns: 2) { _, _ in rng.nextSigned() }
         let (rotated, t) = try Rotation.varimax(l)
         #expect(maxDifference(BLAS.multiply(t, .transpose, t, .none), Matrix.identity(2)) < 1e-12)
@@ -135,7 +135,7 @@ func correlationMatrix(loadings l: Matrix, phi: Matrix? = nil) -> Matrix {
     /// Promax keeps the fit (Λ Φ Λᵀ = the orthogonal ΛΛᵀ), gives Φ a unit diagonal, and on a
     /// planted oblique simple structure finds the planted factor correlation.
     @Test func promaxKeepsTheFitAndFindsThePlantedCorrelation() throws {
-        var rng = TestSupport.SplitMix64(seed: 5)
+        var rng = SplitMix64(seed: 5)
         let pattern = Self.planted
         let planted = Matrix([[1, 0.4], [0.4, 1]])
         let r = correlationMatrix(loadings: pattern, phi: planted)
@@ -176,7 +176,7 @@ func correlationMatrix(loadings l: Matrix, phi: Matrix? = nil) -> Matrix {
     }
 
     @Test func correlationOfADataMatrixMatchesTheDefinition() throws {
-        var rng = TestSupport.SplitMix64(seed: 9)
+        var rng = SplitMix64(seed: 9)
         let x = RandomProblems.gaussianMatrix(rows: 30, columns: 4, using: &rng)
         let r = try FactorAnalysis.correlation(of: x)
         for a in 0..<4 {

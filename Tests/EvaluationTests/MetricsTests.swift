@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import LinearAlgebra
+import TestSupport
 @testable import Evaluation
 
 /// A recommender whose scores are a fixed users × items table, to test ranking in isolation.
@@ -58,9 +59,9 @@ struct FixedScores: Recommender {
     }
 
     @Test func evaluateAveragesOverHeldOutUsersInBlocks() throws {
-        let s = randomInteractions(users: 37, items: 20, density: 0.3, seed: 5)
+        let s = RandomProblems.binarySparse(rows: 37, columns: 20, density: 0.3, seed: 5)
         let split = HoldoutSplit(interactions: s, seed: 9)
-        let v = randomMatrix(rows: 20, columns: 4, seed: 6)
+        let v = RandomProblems.signedMatrix(rows: 20, columns: 4, seed: 6)
         let model = try EmbeddingRecommender(embedding: v)
         let one = try RankingEvaluation.evaluate(model, split: split, k: 5, userBlockSize: 1)
         let many = try RankingEvaluation.evaluate(model, split: split, k: 5, userBlockSize: 8)

@@ -1,5 +1,6 @@
 import Testing
 import LinearAlgebra
+import TestSupport
 @testable import Evaluation
 
 /// Two item clusters; every user likes only items of one cluster, and cluster A has more users

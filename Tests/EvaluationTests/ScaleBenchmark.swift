@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import LinearAlgebra
+import TestSupport
 import Evaluation
 
 /// Timings at ml-latest-small scale (610 users × 9 724 items, ≈ 48k likes, D = 300). Runs only

@@ -1,11 +1,12 @@
 import Testing
 import LinearAlgebra
+import TestSupport
 @testable import Evaluation
 
 @Suite struct ScoringTests {
-    let s = randomInteractions(users: 9, items: 14, density: 0.35, seed: 11)
+    let s = RandomProblems.binarySparse(rows: 9, columns: 14, density: 0.35, seed: 11)
     let v: Matrix = {
-        var v = randomMatrix(rows: 14, columns: 3, seed: 12)
+        var v = RandomProblems.signedMatrix(rows: 14, columns: 3, seed: 12)
         for d in 0..<3 { v[4, d] = 0 } // a zero row: cosine must score it 0
         return v
     }()

@@ -27,8 +27,6 @@ func materialise(_ op: some SymmetricOperator) -> Matrix {
     return m
 }
 
-func maxAbs(_ m: Matrix) -> Double { m.storage.lazy.map(abs).max() ?? 0 }
-
 func frobenius(_ m: Matrix) -> Double { m.frobeniusNormSquared.squareRoot() }
 
 /// Spectral norm of a symmetric matrix (largest |λ|).

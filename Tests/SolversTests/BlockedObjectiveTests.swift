@@ -1,5 +1,6 @@
 import Testing
 import LinearAlgebra
+import TestSupport
 @testable import Solvers
 
 /// The item-block decomposition of loss + gradient (`BlockedObjective`), its kernels, the block

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 import LinearAlgebra
+import TestSupport
 @testable import Solvers
 
 /// Checkpoint and resume: a run stopped after k iterations and resumed from its snapshot ends
@@ -12,58 +13,67 @@ import LinearAlgebra
         FileManager.default.temporaryDirectory.appendingPathComponent("coembed-ckpt-\(getpid())-\(UUID().uuidString)-\(name)")
     }
 
-    static func settings(_ kind: SolverKind, iterations: Int, start: InitialPoint) -> SolverSettings {
+    static func method(_ name: String) throws -> RegisteredMethod { try MethodRegistry.named(name) }
+
+    static func settings(_ method: RegisteredMethod, iterations: Int, start: InitialPoint) throws -> SolverSettings {
         var s = SolverSettings(dimension: 4)
         s.seed = 7
         s.maxIterations = iterations
         s.relativeTolerance = 0
         s.initialPoint = start
-        s.imputeInner = .exact
-        s.sampled.epochs = iterations
-        s.sampled.threads = 1
-        s.sampled.pairs = .sampled(perLike: 3)
-        if kind == .inBatch { s.sampled.batchSize = 16; s.sampled.correction = .streaming(rate: 0.1) }
+        s[AlternatingImputation.Settings.self].inner = .exact
+        if method.family == .sampled {
+            try s.set("epochs", "\(iterations)", for: method)
+            try s.set("threads", "1", for: method)
+            try s.set("pairs", "3", for: method)
+        }
+        if method.name == InBatchNegatives.methodName {
+            s[InBatchNegatives.Settings.self].batchSize = 16
+            s[InBatchNegatives.Settings.self].correction = .streaming(rate: 0.1)
+        }
         return s
     }
 
-    static func policy(_ settings: SolverSettings, file: URL?, resume: CheckpointRecord? = nil) -> CheckpointPolicy {
+    /// The policy `coembed solve` makes: the fingerprint of the settings without the iteration
+    /// budget (a sampled run's epochs, its SGD schedule's horizon, stay in).
+    static func policy(_ method: RegisteredMethod, _ settings: SolverSettings, file: URL?,
+                       resume: CheckpointRecord? = nil) -> CheckpointPolicy {
         var identity = settings
         identity.maxIterations = 0
-        identity.sampled.epochs = settings.sampled.epochs // the SGD schedule's horizon shapes the run
-        return CheckpointPolicy(file: file, interval: 0, resume: resume, options: String(describing: identity))
+        return CheckpointPolicy(file: file, interval: 0, resume: resume, options: method.fingerprint(of: identity),
+                                write: { data, url in try data.write(to: url, options: .atomic) })
     }
 
     @Test(arguments: [
-        (SolverKind.gd, InitialPoint.random(scale: 0.3)), (.adam, .random(scale: 0.3)), (.lbfgs, .random(scale: 0.3)),
-        (.lbfgs, .eigen), (.impute, .random(scale: 0.3)), (.sgns, .eigen), (.sampledSoftmax, .eigen), (.inBatch, .eigen),
+        ("gd", InitialPoint.random(scale: 0.3)), ("adam", .random(scale: 0.3)), ("lbfgs", .random(scale: 0.3)),
+        ("lbfgs", .eigen), ("impute", .random(scale: 0.3)), ("sgns", .eigen), ("sampled-softmax", .eigen), ("in-batch", .eigen),
     ])
-    func resumedRunIsBitIdenticalToAnUninterruptedOne(kind: SolverKind, start: InitialPoint) throws {
+    func resumedRunIsBitIdenticalToAnUninterruptedOne(name: String, start: InitialPoint) throws {
         let problem = try Problem(interactions: Self.interactions)
         let total = 9, stopAt = 4
-        var full = Self.settings(kind, iterations: total, start: start)
-        if kind.isSampled { full.sampled.epochs = total }
-        let uninterrupted = try SolverCatalog.run(kind, problem: problem, settings: full)
+        let method = try Self.method(name)
+        let full = try Self.settings(method, iterations: total, start: start)
+        let uninterrupted = try method.run(problem: problem, settings: full)
         #expect(uninterrupted.iterations == total, "\(uninterrupted.termination)")
 
         // The first part: the same settings (same schedule horizon), stopped at `stopAt` iterations.
-        let file = Self.temporaryFile("\(kind.rawValue).ckpt")
+        let file = Self.temporaryFile("\(name).ckpt")
         defer { try? FileManager.default.removeItem(at: file) }
         var first = full
         first.maxIterations = stopAt
-        if kind.isSampled { first.sampled.epochs = total }
-        let firstPolicy = Self.policy(full, file: file)
-        let stopped = try SolverCatalog.run(kind, problem: problem, settings: first,
-                                            control: RunControl(checkpointing: firstPolicy)) { $0.iteration < stopAt }
+        let firstPolicy = Self.policy(method, full, file: file)
+        let stopped = try method.run(problem: problem, settings: first,
+                                     control: RunControl(checkpointing: firstPolicy), callback: { $0.iteration < stopAt })
         #expect(stopped.iterations == stopAt)
         let record = try CheckpointRecord.read(from: file)
         #expect(try record.int("driver.iteration") == stopAt)
 
-        let resumed = try SolverCatalog.run(kind, problem: problem, settings: full,
-                                            control: RunControl(checkpointing: Self.policy(full, file: nil, resume: record)))
+        let resumed = try method.run(problem: problem, settings: full,
+                                     control: RunControl(checkpointing: Self.policy(method, full, file: nil, resume: record)))
         #expect(resumed.iterations == total)
         #expect(resumed.trace.map(\.iteration) == Array(0...total))
         #expect(resumed.embedding.storage.map(\.bitPattern) == uninterrupted.embedding.storage.map(\.bitPattern),
-                "\(kind.rawValue) from \(start): resumed embedding differs")
+                "\(name) from \(start): resumed embedding differs")
         #expect(resumed.finalLoss.bitPattern == uninterrupted.finalLoss.bitPattern)
         #expect(resumed.lossEvaluations == uninterrupted.lossEvaluations,
                 "evaluation counts go on across a resume")
@@ -72,46 +82,47 @@ import LinearAlgebra
     /// The resume must restore the method's state, not just V: dropping Adam's moments changes the result.
     @Test func resumeWithoutTheMethodStateWouldDiffer() throws {
         let problem = try Problem(interactions: Self.interactions)
-        let full = Self.settings(.adam, iterations: 8, start: .random(scale: 0.3))
-        let uninterrupted = try SolverCatalog.run(.adam, problem: problem, settings: full)
+        let adam = try Self.method("adam")
+        let full = try Self.settings(adam, iterations: 8, start: .random(scale: 0.3))
+        let uninterrupted = try adam.run(problem: problem, settings: full)
         let file = Self.temporaryFile("adam.ckpt")
         defer { try? FileManager.default.removeItem(at: file) }
-        _ = try SolverCatalog.run(.adam, problem: problem, settings: full, control: RunControl(checkpointing: Self.policy(full, file: file))) {
-            $0.iteration < 3
-        }
+        _ = try adam.run(problem: problem, settings: full, control: RunControl(checkpointing: Self.policy(adam, full, file: file)),
+                         callback: { $0.iteration < 3 })
         var record = try CheckpointRecord.read(from: file)
         record["state.m"] = .doubles([Double](repeating: 0, count: problem.itemCount * 4))
-        let resumed = try SolverCatalog.run(.adam, problem: problem, settings: full,
-                                            control: RunControl(checkpointing: Self.policy(full, file: nil, resume: record)))
+        let resumed = try adam.run(problem: problem, settings: full,
+                                   control: RunControl(checkpointing: Self.policy(adam, full, file: nil, resume: record)))
         #expect(resumed.embedding.storage != uninterrupted.embedding.storage)
     }
 
     @Test func snapshotsOfOtherRunsAreRefusedWithTheReason() throws {
         let problem = try Problem(interactions: Self.interactions)
-        let settings = Self.settings(.lbfgs, iterations: 3, start: .random(scale: 0.3))
+        let lbfgs = try Self.method("lbfgs"), adam = try Self.method("adam")
+        let settings = try Self.settings(lbfgs, iterations: 3, start: .random(scale: 0.3))
         let file = Self.temporaryFile("lbfgs.ckpt")
         defer { try? FileManager.default.removeItem(at: file) }
-        _ = try SolverCatalog.run(.lbfgs, problem: problem, settings: settings, control: RunControl(checkpointing: Self.policy(settings, file: file)))
+        _ = try lbfgs.run(problem: problem, settings: settings, control: RunControl(checkpointing: Self.policy(lbfgs, settings, file: file)))
         let record = try CheckpointRecord.read(from: file)
 
-        func refusal(_ kind: SolverKind, _ problem: Problem, _ settings: SolverSettings) -> String {
+        func refusal(_ method: RegisteredMethod, _ problem: Problem, _ settings: SolverSettings) -> String {
             do {
-                _ = try SolverCatalog.run(kind, problem: problem, settings: settings,
-                                          control: RunControl(checkpointing: Self.policy(settings, file: nil, resume: record)))
+                _ = try method.run(problem: problem, settings: settings,
+                                   control: RunControl(checkpointing: Self.policy(method, settings, file: nil, resume: record)))
                 return "accepted"
             } catch { return "\(error)" }
         }
         let otherData = try Problem(interactions: plantedClusters(users: 120, size: 12, perUser: 5, noise: 0.2, seed: 12))
-        #expect(refusal(.lbfgs, otherData, settings).contains("other data"))
+        #expect(refusal(lbfgs, otherData, settings).contains("other data"))
         var otherOptions = settings
-        otherOptions.lbfgsMemory = 7
-        #expect(refusal(.lbfgs, problem, otherOptions).contains("other options"))
-        #expect(refusal(.lbfgs, problem, otherOptions).contains("lbfgsMemory: 7"))
-        #expect(refusal(.adam, problem, settings).contains("solver lbfgs"))
+        otherOptions[LBFGS.Settings.self].memory = 7
+        #expect(refusal(lbfgs, problem, otherOptions).contains("other options"))
+        #expect(refusal(lbfgs, problem, otherOptions).contains("memory: 7"))
+        #expect(refusal(adam, problem, settings).contains("solver lbfgs"))
         var otherSeed = settings
         otherSeed.seed = 8
-        #expect(refusal(.lbfgs, problem, otherSeed).contains("seed"))
-        #expect(refusal(.lbfgs, problem, settings) == "accepted")
+        #expect(refusal(lbfgs, problem, otherSeed).contains("seed"))
+        #expect(refusal(lbfgs, problem, settings) == "accepted")
     }
 
     @Test func damagedFilesAreRefused() throws {
@@ -142,36 +153,38 @@ import LinearAlgebra
 
     @Test func directMethodsHaveNothingToCheckpoint() throws {
         let problem = try Problem(interactions: Self.interactions)
-        let settings = Self.settings(.eigen, iterations: 3, start: .eigen)
+        let eigen = try Self.method("eigen")
+        let settings = try Self.settings(eigen, iterations: 3, start: .eigen)
         #expect(throws: CheckpointError.self) {
-            _ = try SolverCatalog.run(.eigen, problem: problem, settings: settings,
-                                      control: RunControl(checkpointing: Self.policy(settings, file: Self.temporaryFile("e"))))
+            _ = try eigen.run(problem: problem, settings: settings,
+                              control: RunControl(checkpointing: Self.policy(eigen, settings, file: Self.temporaryFile("e"))))
         }
     }
 
     /// The deadline is honoured inside an epoch: one epoch here takes far longer than the limit.
-    @Test(arguments: [SolverKind.sgns, .sampledSoftmax, .inBatch])
-    func timeLimitIsHonouredWithinAnEpoch(kind: SolverKind) throws {
+    @Test(arguments: MethodRegistry.all.filter { $0.family == .sampled })
+    func timeLimitIsHonouredWithinAnEpoch(method: RegisteredMethod) throws {
         let problem = try Problem(interactions: plantedClusters())
-        var s = Self.settings(kind, iterations: 3, start: .eigen)
+        var s = try Self.settings(method, iterations: 3, start: .eigen)
         // One epoch here takes minutes (debug build); with the deadline polled per batch the run
         // ends within the bound even on a loaded machine.
-        s.sampled.pairs = kind == .inBatch ? .sampled(perLike: 3000) : .sampled(perLike: 100_000)
+        try s.set("pairs", method.name == InBatchNegatives.methodName ? "3000" : "100000", for: method)
         s.timeLimit = 0.3
         let clock = ContinuousClock()
         var result: SolverResult!
-        let took = try clock.measure { result = try SolverCatalog.run(kind, problem: problem, settings: s) }
+        let took = try clock.measure { result = try method.run(problem: problem, settings: s) }
         #expect(result.termination == .timeLimit)
         #expect(result.iterations <= 1)
-        #expect(took < .seconds(15), "\(kind.rawValue) ran \(took) with a 0.3 s limit")
+        #expect(took < .seconds(15), "\(method.name) ran \(took) with a 0.3 s limit")
     }
 
     /// A stop request from another thread (a signal handler) ends a long epoch early; the
     /// unfinished epoch is not checkpointed.
     @Test func interruptionEndsAnEpochEarlyAndKeepsTheLastCompleteSnapshot() throws {
         let problem = try Problem(interactions: plantedClusters())
-        var s = Self.settings(.sgns, iterations: 5, start: .eigen)
-        s.sampled.pairs = .sampled(perLike: 100_000)
+        let sgns = try Self.method("sgns")
+        var s = try Self.settings(sgns, iterations: 5, start: .eigen)
+        try s.set("pairs", "100000", for: sgns)
         let stop = StopToken()
         let file = Self.temporaryFile("sgns.ckpt")
         defer { try? FileManager.default.removeItem(at: file) }
@@ -179,8 +192,8 @@ import LinearAlgebra
         let clock = ContinuousClock()
         var result: SolverResult!
         let took = try clock.measure {
-            result = try SolverCatalog.run(.sgns, problem: problem, settings: s,
-                                           control: RunControl(stop: stop, checkpointing: Self.policy(s, file: file)))
+            result = try sgns.run(problem: problem, settings: s,
+                                  control: RunControl(stop: stop, checkpointing: Self.policy(sgns, s, file: file)))
         }
         #expect(result.termination == .interrupted)
         #expect(took < .seconds(15))

@@ -1,5 +1,6 @@
 import Testing
 import LinearAlgebra
+import TestSupport
 @testable import Solvers
 
 func projector(_ v: Matrix) -> Matrix { BLAS.multiply(v, .none, v, .transpose) }
@@ -12,10 +13,10 @@ func projector(_ v: Matrix) -> Matrix { BLAS.multiply(v, .none, v, .transpose) }
         let implicit = try Problem(interactions: s)
         let dense = try Problem(dense: x)
         let d = 6
-        let gram = try EigenInitializer.compute(problem: implicit, dimension: d, backend: .gram)
-        let lapack = try EigenInitializer.compute(problem: dense, dimension: d, backend: .dense)
-        let arpack = try EigenInitializer.compute(problem: implicit, dimension: d, backend: .arpack)
-        #expect(gram.backend == .gram && lapack.backend == .dense && arpack.backend == .arpack)
+        let gram = try SpectralEmbedding.compute(problem: implicit, dimension: d, route: .gram)
+        let lapack = try SpectralEmbedding.compute(problem: dense, dimension: d, route: .dense)
+        let arpack = try SpectralEmbedding.compute(problem: implicit, dimension: d, route: .arpack)
+        #expect(gram.route == .gram && lapack.route == .dense && arpack.route == .arpack)
         let reference = projector(lapack.embedding)
         for other in [gram, arpack] {
             for k in 0..<d { #expect(relativeError(other.eigenvalues[k], lapack.eigenvalues[k]) <= 1e-10) }
@@ -37,7 +38,7 @@ func projector(_ v: Matrix) -> Matrix { BLAS.multiply(v, .none, v, .transpose) }
 
     @Test func eigenLossEqualsBruteForce() throws {
         let x = BLAS.multiply(s.dense, .transpose, s.dense, .none)
-        let r = try Driver.run(EigenInitialization(), problem: try Problem(interactions: s), dimension: 5)
+        let r = try Driver.run(EigenMethod(), problem: try Problem(interactions: s), dimension: 5)
         #expect(r.termination == .completed && r.iterations == 0)
         #expect(relativeError(r.finalLoss, MaskedLoss.bruteForce(x: x, v: r.embedding)) <= 1e-10)
         for k in 0..<5 { #expect(r.embedding.column(k).reduce(0, +) > 0) }
@@ -45,11 +46,11 @@ func projector(_ v: Matrix) -> Matrix { BLAS.multiply(v, .none, v, .transpose) }
 
     @Test func dimensionAboveRankGivesZeroColumnsAndANote() throws {
         let small = Random.interactions(users: 6, items: 20, density: 0.4, seed: 2) // rank ≤ 5 (row 0 empty)
-        let r = try Driver.run(EigenInitialization(), problem: try Problem(interactions: small), dimension: 9)
+        let r = try Driver.run(EigenMethod(), problem: try Problem(interactions: small), dimension: 9)
         #expect(r.notes.contains { $0.contains("zero") })
         for k in 6..<9 { #expect(r.embedding.column(k).allSatisfy { $0 == 0 }) }
         let x = BLAS.multiply(small.dense, .transpose, small.dense, .none)
-        let dense = try Driver.run(EigenInitialization(), problem: try Problem(dense: x), dimension: 9)
+        let dense = try Driver.run(EigenMethod(), problem: try Problem(dense: x), dimension: 9)
         // D ≥ rank: VVᵀ = X exactly, so both losses are rounding noise around 0.
         let scale = try Problem(dense: x).offDiagonalNormSquared
         #expect(abs(dense.finalLoss - r.finalLoss) <= 1e-12 * scale)
@@ -58,7 +59,7 @@ func projector(_ v: Matrix) -> Matrix { BLAS.multiply(v, .none, v, .transpose) }
 
     @Test func gramBackendNeedsInteractions() throws {
         let dense = try Problem(dense: Random.symmetric(5, seed: 1))
-        #expect(throws: ProblemError.self) { try EigenInitializer.compute(problem: dense, dimension: 2, backend: .gram) }
+        #expect(throws: ProblemError.self) { try SpectralEmbedding.compute(problem: dense, dimension: 2, route: .gram) }
     }
 }
 
@@ -122,20 +123,4 @@ func correlationMatrix(variables n: Int, factors k: Int, seed: UInt64) -> (r: Ma
     for j in 0..<n { for i in 0..<n { r[i, j] *= scale } }
     for i in 0..<n { communalities[i] *= scale; r[i, i] = 1 }
     return (r, communalities)
-}
-
-@Suite(.serialized) struct PlantedProblemTests {
-    /// X = V★V★ᵀ + an arbitrary diagonal: every method reaches L ≤ 1e-10·‖offdiag X‖²_F from the
-    /// eigen initialisation.
-    @Test(arguments: [SolverKind.impute, .gd, .adam, .lbfgs])
-    func everyMethodSolvesPlantedProblem(kind: SolverKind) throws {
-        let (x, _) = Random.planted(items: 24, rank: 3, seed: 8)
-        let p = try Problem(dense: x)
-        var settings = SolverSettings(dimension: 3)
-        settings.maxIterations = 50_000
-        settings.relativeTolerance = 0
-        let r = try SolverCatalog.run(kind, problem: p, settings: settings)
-        #expect(r.finalLoss <= 1e-10 * p.offDiagonalNormSquared, "\(kind): \(r.finalLoss), \(r.termination)")
-        #expect(r.trace.first!.loss > r.finalLoss)
-    }
 }

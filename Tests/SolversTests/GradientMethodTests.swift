@@ -1,5 +1,6 @@
 import Testing
 import LinearAlgebra
+import TestSupport
 @testable import Solvers
 
 @Suite struct GradientMethodTests {
@@ -43,7 +44,7 @@ import LinearAlgebra
     @Test func preconditionedAndPlainLBFGSAgree() throws {
         let s = Random.interactions(users: 40, items: 70, density: 0.25, seed: 21)
         let problem = try Problem(interactions: s)
-        let start = try EigenInitializer.compute(problem: problem, dimension: 6).embedding
+        let start = try SpectralEmbedding.compute(problem: problem, dimension: 6).embedding
         let options = DriverOptions(maxIterations: 5000, relativeTolerance: 0, gradientTolerance: 1e-7)
         let plain = try Driver.run(LBFGS(preconditioning: .none), problem: problem, dimension: 6, start: start, options: options)
         let gram = try Driver.run(LBFGS(preconditioning: .gram), problem: problem, dimension: 6, start: start, options: options)
@@ -70,11 +71,12 @@ import LinearAlgebra
         settings.initialPoint = .random(scale: 1)
         settings.seed = 42
         settings.maxIterations = 30
-        let a = try SolverCatalog.run(.adam, problem: problem, settings: settings)
-        let b = try SolverCatalog.run(.adam, problem: problem, settings: settings)
+        let adam = RegisteredMethod(Adam.self)
+        let a = try adam.run(problem: problem, settings: settings)
+        let b = try adam.run(problem: problem, settings: settings)
         #expect(a.embedding.storage == b.embedding.storage)
         settings.seed = 43
-        let c = try SolverCatalog.run(.adam, problem: problem, settings: settings)
+        let c = try adam.run(problem: problem, settings: settings)
         #expect(c.embedding.storage != a.embedding.storage)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import LinearAlgebra
+import TestSupport
 @testable import Solvers
 
 /// ‖SᵀS‖²_F on either side against the square sum of the dense X = SᵀS.

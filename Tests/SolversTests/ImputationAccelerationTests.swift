@@ -82,7 +82,7 @@ import TestSupport
     func referenceLosses(_ p: Problem, dimension: Int, iterations: Int) throws -> (losses: [Double], v: Matrix) {
         let method = AlternatingImputation(acceleration: .none)
         let context = try SolverContext(problem: p, dimension: dimension, seed: 0)
-        let start = try EigenInitializer.compute(problem: p, dimension: dimension, backend: .automatic,
+        let start = try SpectralEmbedding.compute(problem: p, dimension: dimension, route: .automatic,
                                                  tolerance: 1e-12, seed: context.random.next())
         var v = start.embedding
         var losses = [context.objective.loss(v)]

@@ -1,5 +1,6 @@
 import Testing
 import LinearAlgebra
+import TestSupport
 @testable import Solvers
 
 @Suite struct MaskedLossTests {

@@ -1,5 +1,6 @@
 import Testing
 import LinearAlgebra
+import TestSupport
 @testable import Solvers
 
 /// The fused, multi-threaded interactions path of `MaskedLoss` and the four-column sparse product

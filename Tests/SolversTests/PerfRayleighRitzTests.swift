@@ -1,5 +1,6 @@
 import Testing
 import LinearAlgebra
+import TestSupport
 @testable import Solvers
 
 /// The CholeskyQR2 Rayleigh–Ritz step of alternating imputation against the Householder-QR step
@@ -25,7 +26,7 @@ import LinearAlgebra
         let problem = try Problem(interactions: s)
         let loss = try MaskedLoss(problem: problem, dimension: dimension)
         // From the eigen start (orthogonal columns), along a few steps, and from a random V.
-        var v = try EigenInitializer.compute(problem: problem, dimension: dimension).embedding
+        var v = try SpectralEmbedding.compute(problem: problem, dimension: dimension).embedding
         var starts = [v]
         for _ in 0..<3 {
             v = try #require(try refit(v, problem: problem, dimension: dimension, shortcut: false))

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import LinearAlgebra
+import TestSupport
 import DataIO
 @testable import Solvers
 
@@ -19,7 +20,7 @@ import DataIO
     /// a dense 9,724² X would take 756 MB).
     @Test func eigenLossEqualsTheDirectSum() throws {
         let problem = try Self.problem()
-        let r = try Driver.run(EigenInitialization(), problem: problem, dimension: 6)
+        let r = try Driver.run(EigenMethod(), problem: problem, dimension: 6)
         let direct = MaskedLoss.direct(problem: problem, v: r.embedding, blockSize: 1024)
         #expect(relativeError(r.finalLoss, direct) <= 1e-10, "implicit \(r.finalLoss), direct \(direct)")
         #expect(r.finalLoss < problem.offDiagonalNormSquared)
@@ -32,23 +33,24 @@ import DataIO
         let problem = try Self.problem()
         var settings = SolverSettings(dimension: 6)
         settings.relativeTolerance = 0
-        var finals: [SolverKind: Double] = [:]
-        for (kind, iterations) in [(SolverKind.lbfgs, 400), (.impute, 3000), (.adam, 6000)] {
+        var finals: [String: Double] = [:]
+        settings[Adam.Settings.self].learningRate = 1e-2
+        for (method, iterations) in [(RegisteredMethod(LBFGS.self), 400), (RegisteredMethod(AlternatingImputation.self), 3000),
+                                     (RegisteredMethod(Adam.self), 6000)] {
             settings.maxIterations = iterations
-            settings.learningRate = kind == .adam ? 1e-2 : settings.learningRate
-            let r = try SolverCatalog.run(kind, problem: problem, settings: settings)
-            finals[kind] = r.finalLoss
-            if kind == .impute {
+            let r = try method.run(problem: problem, settings: settings)
+            finals[method.name] = r.finalLoss
+            if method.name == AlternatingImputation.methodName {
                 let losses = r.trace.map(\.loss)
                 for k in 1..<losses.count { #expect(losses[k] <= losses[k - 1] * (1 + 1e-13), "impute rose at \(k)") }
             }
         }
         let best = finals.values.min()!
         for (kind, loss) in finals {
-            #expect((loss - best) / best <= 1e-6, "\(kind.rawValue): \(loss) vs best \(best)")
+            #expect((loss - best) / best <= 1e-6, "\(kind): \(loss) vs best \(best)")
         }
         // The eigen start is measurably worse: the agreement above is not every method standing still.
-        let eigen = try SolverCatalog.run(.eigen, problem: problem, settings: settings).finalLoss
+        let eigen = try RegisteredMethod(EigenMethod.self).run(problem: problem, settings: settings).finalLoss
         #expect((eigen - best) / best > 1e-3)
     }
 }

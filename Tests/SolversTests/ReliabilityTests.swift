@@ -61,7 +61,7 @@ struct DoubleDouble {
     @Test func theLargeDiagonalEigenStartReportsItsTrueLoss() throws {
         let x = Self.largeDiagonal(20, diagonal: 1e12, seed: 1)
         let problem = try Problem(dense: x)
-        let result = try SolverCatalog.run(.eigen, problem: problem, settings: SolverSettings(dimension: 20))
+        let result = try MethodRegistry.named("eigen").run(problem: problem, settings: SolverSettings(dimension: 20))
         let exact = DoubleDouble.maskedLoss(x: x, v: result.embedding)
         let bound = try #require(result.lossErrorBound)
         #expect(abs(result.finalLoss - exact) <= bound, "reported \(result.finalLoss), exact \(exact), bound \(bound)")
@@ -85,7 +85,7 @@ struct DoubleDouble {
         var x = Self.largeDiagonal(m, diagonal: 0, seed: seed)
         for i in 0..<m { x[i, i] = scale * (1 + Double(rng.next() % 100) / 100) }
         let problem = try Problem(dense: x)
-        var v = try EigenInitializer.compute(problem: problem, dimension: d).embedding
+        var v = try SpectralEmbedding.compute(problem: problem, dimension: d).embedding
         for k in v.storage.indices { v.storage[k] *= 1 + 1e-3 * rng.nextSigned() } // off the eigen point
         let exact = DoubleDouble.maskedLoss(x: x, v: v)
 
@@ -142,28 +142,28 @@ struct DoubleDouble {
     @Test func aDivergingAdamEndsWithNonFiniteLoss() throws {
         let problem = try Problem(dense: Random.planted(items: 12, rank: 3, seed: 2).x)
         var settings = SolverSettings(dimension: 3)
-        settings.learningRate = 1e100
+        settings[Adam.Settings.self].learningRate = 1e100
         settings.maxIterations = 50
-        let r = try SolverCatalog.run(.adam, problem: problem, settings: settings)
+        let r = try MethodRegistry.named("adam").run(problem: problem, settings: settings)
         #expect(r.termination == .nonFiniteLoss)
         #expect(r.finalLoss.isFinite && r.embedding.isFinite) // the last finite iterate
         #expect(r.finalLoss > 0)
     }
 
-    @Test(arguments: [SolverKind.gd, .adam, .lbfgs])
-    func aHugeRandomStartEndsWithNonFiniteLoss(kind: SolverKind) throws {
+    @Test(arguments: ["gd", "adam", "lbfgs"])
+    func aHugeRandomStartEndsWithNonFiniteLoss(kind: String) throws {
         let problem = try Problem(dense: Random.planted(items: 10, rank: 2, seed: 3).x)
         var settings = SolverSettings(dimension: 2)
         settings.initialPoint = .random(scale: 1e200)
-        let r = try SolverCatalog.run(kind, problem: problem, settings: settings)
+        let r = try MethodRegistry.named(kind).run(problem: problem, settings: settings)
         #expect(r.termination == .nonFiniteLoss, "\(kind): \(r.termination)")
     }
 
     /// `printf '0,1e300\n1e300,0\n'` with lbfgs at D = 1 once died with SIGILL in the line search.
-    @Test(arguments: [SolverKind.lbfgs, .gd, .adam, .eigen, .impute])
-    func entriesNearTheOverflowLimitEndWithNonFiniteLossNotACrash(kind: SolverKind) throws {
+    @Test(arguments: MethodRegistry.defaultComparison)
+    func entriesNearTheOverflowLimitEndWithNonFiniteLossNotACrash(kind: RegisteredMethod) throws {
         let problem = try Problem(dense: Matrix(rows: 2, columns: 2, rowMajor: [0, 1e300, 1e300, 0]))
-        let r = try SolverCatalog.run(kind, problem: problem, settings: SolverSettings(dimension: 1))
+        let r = try kind.run(problem: problem, settings: SolverSettings(dimension: 1))
         #expect(r.termination == .nonFiniteLoss, "\(kind): \(r.termination), loss \(r.finalLoss)")
     }
 
@@ -183,53 +183,24 @@ struct DoubleDouble {
         let s = Random.interactions(users: 60, items: 25, density: 0.4, seed: 5)
         let problem = try Problem(interactions: s)
         var settings = SolverSettings(dimension: 4)
-        settings.sampled.learningRate = 1e6
-        settings.sampled.epochs = 5
-        settings.sampled.threads = 1
-        let r = try SolverCatalog.run(.sgns, problem: problem, settings: settings)
+        settings[SkipGramNegativeSampling.Settings.self].training.learningRate = 1e6
+        settings[SkipGramNegativeSampling.Settings.self].training.epochs = 5
+        settings[SkipGramNegativeSampling.Settings.self].training.threads = 1
+        let r = try MethodRegistry.named("sgns").run(problem: problem, settings: settings)
         #expect(r.termination == .nonFiniteLoss, "\(r.termination) loss \(r.finalLoss)")
     }
 }
 
 @Suite struct DegenerateAndMemoryTests {
-    @Test func noLikesIsOneClearErrorWhenLoading() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let url = try dir.write("userId,movieId,rating,timestamp\n1,1,3.0,0\n1,2,2.0,0\n2,1,3.5,0\n", to: "r.csv")
-        #expect(throws: ProblemError.self) { try Dataset.ratings(url, likeThreshold: 4) }
-        do { _ = try Dataset.ratings(url, likeThreshold: 4) } catch {
-            #expect("\(error)".contains("no likes") && "\(error)".contains("4.0"), "\(error)")
-        }
-    }
-
-    @Test func anAllZeroOrDiagonalOrEmptyXIsRefused() throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let zero = try dir.write("0,0,0\n0,0,0\n0,0,0\n", to: "zero.csv")
-        let diagonal = try dir.write("5,0\n0,7\n", to: "diag.csv")
-        let empty = try dir.write("%%MatrixMarket matrix coordinate real symmetric\n20 20 0\n", to: "empty.mtx")
-        for url in [zero, diagonal, empty] {
-            do {
-                _ = try Dataset.matrix(url)
-                Issue.record("\(url.lastPathComponent) was accepted")
-            } catch let error as ProblemError {
-                guard case .degenerate = error else { Issue.record("\(error)"); continue }
-                #expect(error.description.contains(url.path))
-            }
-        }
-        // A user with two likes is enough to learn something.
-        let fine = try dir.write("userId,movieId,rating,timestamp\n1,1,5,0\n1,2,5,0\n", to: "ok.csv")
-        _ = try Dataset.ratings(fine, likeThreshold: 4)
-    }
-
     @Test func sizeOptionsBeyondMemoryAreRefusedBeforeAllocating() throws {
         let s = Random.interactions(users: 50, items: 30, density: 0.3, seed: 7)
         let problem = try Problem(interactions: s)
-        func refusal(_ kind: SolverKind, _ change: (inout SolverSettings) -> Void) -> String? {
+        func refusal(_ kind: String, _ change: (inout SolverSettings) -> Void) -> String? {
             var settings = SolverSettings(dimension: 4)
             change(&settings)
             do {
-                _ = try MemoryLimit.$override.withValue(1 << 30) { try SolverCatalog.run(kind, problem: problem, settings: settings) }
+                let method = try MethodRegistry.named(kind)
+                _ = try MemoryLimit.$override.withValue(1 << 30) { try method.run(problem: problem, settings: settings) }
                 return nil
             } catch let error as MemoryLimit.Exceeded {
                 return error.description
@@ -237,14 +208,14 @@ struct DoubleDouble {
                 return "other error: \(error)"
             }
         }
-        let memory = refusal(.lbfgs) { $0.lbfgsMemory = 100_000_000 }
+        let memory = refusal("lbfgs") { $0[LBFGS.Settings.self].memory = 100_000_000 }
         #expect(memory?.contains("--memory 100000000") == true && memory?.contains("1.1 GB") == true, "\(String(describing: memory))")
-        let batch = refusal(.inBatch) { $0.sampled.batchSize = 1_000_000 }
+        let batch = refusal("in-batch") { $0[InBatchNegatives.Settings.self].batchSize = 1_000_000 }
         #expect(batch?.contains("--batch-size 1000000") == true, "\(String(describing: batch))")
-        let pairs = refusal(.inBatch) { $0.sampled.pairs = .sampled(perLike: 1e9) }
+        let pairs = refusal("in-batch") { $0[InBatchNegatives.Settings.self].training.pairs = .sampled(perLike: 1e9) }
         #expect(pairs?.contains("--pairs") == true, "\(String(describing: pairs))")
         // Ordinary settings fit.
-        #expect(refusal(.lbfgs) { $0.maxIterations = 2 } == nil)
+        #expect(refusal("lbfgs") { $0.maxIterations = 2 } == nil)
     }
 
     @Test func theLimitHonoursTheEnvironmentFormat() {

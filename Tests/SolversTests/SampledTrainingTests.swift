@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 import LinearAlgebra
+import TestSupport
 @testable import Solvers
 
 /// Two planted communities: users of cluster c like `perUser` items of cluster c's `size` items

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 import LinearAlgebra
+import TestSupport
 @testable import Solvers
 
 @Suite struct SampledTransformTests {

@@ -1,37 +1,6 @@
 import Foundation
 import LinearAlgebra
 
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny, fast, seedable generator.
-///
-/// Tests use it instead of `SystemRandomNumberGenerator` so that every random problem is
-/// reproducible from its seed on every platform and a failing case can be replayed exactly.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    /// A generator whose whole output sequence is determined by `seed`.
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [−1, 1): a symmetric distribution, convenient for matrix entries.
-    public mutating func nextSigned() -> Double {
-        Double(next() >> 11) * 0x1.0p-52 - 1
-    }
-
-    /// Standard normal (Box–Muller), for problems whose spectra should look "generic".
-    public mutating func nextGaussian() -> Double {
-        let u1 = (Double(next() >> 11) + 0.5) * 0x1.0p-53   // (0, 1), never 0
-        let u2 = Double(next() >> 11) * 0x1.0p-53
-        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
-    }
-}
-
 /// Small deterministic random problems shared by the test targets. Everything takes the
 /// generator explicitly so each test owns its seed.
 public enum RandomProblems {
@@ -87,6 +56,21 @@ public enum RandomProblems {
             }
         }
         return try SparseMatrix(rows: rows, columns: columns, triplets: triplets)
+    }
+}
+
+extension RandomProblems {
+    /// `binarySparse` from a fresh generator seeded with `seed`.
+    public static func binarySparse(rows: Int, columns: Int, density: Double, seed: UInt64) -> SparseMatrix {
+        var rng = SplitMix64(seed: seed)
+        // Cannot throw: every triplet is inside the shape.
+        return try! binarySparse(rows: rows, columns: columns, density: density, using: &rng)
+    }
+
+    /// A `rows × columns` matrix with entries uniform in [−1, 1), from `seed`.
+    public static func signedMatrix(rows: Int, columns: Int, seed: UInt64) -> Matrix {
+        var rng = SplitMix64(seed: seed)
+        return Matrix(rows: rows, columns: columns) { _, _ in rng.nextSigned() }
     }
 }
 

@@ -46,12 +46,13 @@ final class SVGCounter: NSObject, XMLParserDelegate {
         let dataset = try Dataset.ratings(ratings, likeThreshold: 4)
         var settings = SolverSettings(dimension: 4)
         settings.maxIterations = 30
-        settings.sampled.epochs = 2
+        for group in MethodRegistry.settingGroups { _ = try group.apply("epochs", "2", to: &settings) }
         let out = dir.url.appendingPathComponent("report")
-        let plan = ComparisonPlan(solvers: [.eigen, .impute, .gd, .adam, .lbfgs, .sgns], settings: settings,
-                                  directory: out, machine: "test machine")
+        let plan = ComparisonPlan(solvers: MethodRegistry.all, settings: settings, directory: out, machine: "test machine")
         let outcome = try Comparison.run(dataset: dataset, plan: plan)
-        #expect(outcome.entries.map(\.label) == ["eigen", "impute", "gd", "adam", "adam (random init)", "lbfgs", "sgns"])
+        // Every registered method, with the random-start Adam baseline right after Adam.
+        let expected = MethodRegistry.names.flatMap { $0 == Adam.methodName ? [$0, "\($0) (random init)"] : [$0] }
+        #expect(outcome.entries.map(\.label) == expected)
         for name in ["report.md", "results.csv", "results.tex", "convergence.svg", "embedding.npy", "items.csv",
                      "trace-lbfgs.csv", "embedding-adam-random-init.npy"] {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "\(name) missing")
@@ -63,14 +64,14 @@ final class SVGCounter: NSObject, XMLParserDelegate {
         #expect(parser.parse(), "convergence.svg is not well-formed XML: \(String(describing: parser.parserError))")
         #expect(counter.elements["svg"] == 1)
         // Masked-loss methods only: sgns minimises its own objective and is not drawn.
-        for e in outcome.entries where e.kind != .sgns { #expect(counter.texts.contains(e.label), "legend lacks \(e.label)") }
+        for e in outcome.entries where e.method.name != SkipGramNegativeSampling.methodName { #expect(counter.texts.contains(e.label), "legend lacks \(e.label)") }
         #expect(!counter.texts.contains("sgns"))
         // The deliverable is the lowest-loss embedding with shape (M, D).
         let deliverable = try NPY.read(out.appendingPathComponent("embedding.npy"))
         #expect(deliverable.rows == dataset.problem.itemCount && deliverable.columns == 4)
         let best = try #require(outcome.best)
         #expect(deliverable == best.result.embedding)
-        #expect(best.result.finalLoss == outcome.entries.filter { $0.kind != .sgns }.map(\.result.finalLoss).min())
+        #expect(best.result.finalLoss == outcome.entries.filter { $0.method.name != SkipGramNegativeSampling.methodName }.map(\.result.finalLoss).min())
         // sgns is reported on its sampled loss; its masked-loss columns read n/a.
         let sgns = try #require(outcome.entries.last)
         #expect(sgns.ownObjective == sgns.result.trace.last?.extras["sampledLoss"] && sgns.ownObjective != nil)
@@ -91,7 +92,7 @@ final class SVGCounter: NSObject, XMLParserDelegate {
         let dataset = try Dataset.ratings(ratings, likeThreshold: 4)
         var settings = SolverSettings(dimension: 3)
         settings.maxIterations = 40
-        let plan = ComparisonPlan(solvers: [.eigen, .lbfgs], settings: settings, holdout: HoldoutOptions(seed: 3, easeLambda: 5),
+        let plan = ComparisonPlan(solvers: [RegisteredMethod(EigenMethod.self), RegisteredMethod(LBFGS.self)], settings: settings, holdout: HoldoutOptions(seed: 3, easeLambda: 5),
                                   directory: dir.url.appendingPathComponent("r"), machine: "test")
         let outcome = try Comparison.run(dataset: dataset, plan: plan)
         #expect(outcome.references.count == 2)
@@ -125,8 +126,8 @@ final class SVGCounter: NSObject, XMLParserDelegate {
         var short = base, long = base
         short.maxIterations = 2
         long.maxIterations = 7
-        let plan = ComparisonPlan(runs: [ComparisonRun(label: "lbfgs (short)", kind: .lbfgs, settings: short),
-                                         ComparisonRun(label: "lbfgs (long)", kind: .lbfgs, settings: long)],
+        let plan = ComparisonPlan(runs: [ComparisonRun(label: "lbfgs (short)", method: RegisteredMethod(LBFGS.self), settings: short),
+                                         ComparisonRun(label: "lbfgs (long)", method: RegisteredMethod(LBFGS.self), settings: long)],
                                   settings: base, directory: dir.url.appendingPathComponent("r"), machine: "test")
         let outcome = try Comparison.run(dataset: dataset, plan: plan)
         #expect(outcome.entries.map(\.label) == ["lbfgs (short)", "lbfgs (long)"])
@@ -134,13 +135,13 @@ final class SVGCounter: NSObject, XMLParserDelegate {
         #expect(outcome.entries[1].result.finalLoss < outcome.entries[0].result.finalLoss)
         #expect(FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("r/trace-lbfgs-long.csv").path))
 
-        let twice = ComparisonPlan(runs: [ComparisonRun(label: "eigen", kind: .eigen, settings: base),
-                                          ComparisonRun(label: "Eigen", kind: .eigen, settings: base)],
+        let twice = ComparisonPlan(runs: [ComparisonRun(label: "eigen", method: RegisteredMethod(EigenMethod.self), settings: base),
+                                          ComparisonRun(label: "Eigen", method: RegisteredMethod(EigenMethod.self), settings: base)],
                                    settings: base, directory: dir.url, machine: "")
         #expect(throws: ProblemError.self) { try Comparison.run(dataset: dataset, plan: twice) }
         var otherDimension = base
         otherDimension.dimension = 2
-        let mixed = ComparisonPlan(runs: [ComparisonRun(label: "eigen", kind: .eigen, settings: otherDimension)],
+        let mixed = ComparisonPlan(runs: [ComparisonRun(label: "eigen", method: RegisteredMethod(EigenMethod.self), settings: otherDimension)],
                                    settings: base, directory: dir.url, machine: "")
         #expect(throws: ProblemError.self) { try Comparison.run(dataset: dataset, plan: mixed) }
     }
@@ -151,8 +152,8 @@ final class SVGCounter: NSObject, XMLParserDelegate {
         let dir = try TemporaryDirectory()
         let dataset = try Dataset.ratings(try writeSyntheticRatings(in: dir.url, users: 60, items: 40), likeThreshold: 4)
         let settings = SolverSettings(dimension: 3)
-        let plan = ComparisonPlan(runs: [ComparisonRun(label: "eigen", kind: .eigen, settings: settings),
-                                         ComparisonRun(label: "eigen (cosine)", kind: .eigen, settings: settings, similarity: .cosine)],
+        let plan = ComparisonPlan(runs: [ComparisonRun(label: "eigen", method: RegisteredMethod(EigenMethod.self), settings: settings),
+                                         ComparisonRun(label: "eigen (cosine)", method: RegisteredMethod(EigenMethod.self), settings: settings, similarity: .cosine)],
                                   settings: settings, holdout: HoldoutOptions(seed: 3, similarity: .dot, easeLambda: 5),
                                   directory: dir.url.appendingPathComponent("r"), machine: "test")
         let outcome = try Comparison.run(dataset: dataset, plan: plan)
@@ -174,7 +175,7 @@ final class SVGCounter: NSObject, XMLParserDelegate {
                                                                      directory: dir.url, machine: ""))
         }
         #expect(throws: ProblemError.self) {
-            try Comparison.run(dataset: dataset, plan: ComparisonPlan(solvers: [.eigen], settings: SolverSettings(dimension: 0),
+            try Comparison.run(dataset: dataset, plan: ComparisonPlan(solvers: [RegisteredMethod(EigenMethod.self)], settings: SolverSettings(dimension: 0),
                                                                      directory: dir.url, machine: ""))
         }
     }

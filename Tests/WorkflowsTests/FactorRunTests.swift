@@ -10,7 +10,7 @@ import TestSupport
     /// A sample correlation matrix of data drawn from a two-factor model: the fit is not exact,
     /// so lbfgs (minres) and impute (iterated principal axis) must find the same optimum.
     static func sampleCorrelation(seed: UInt64) throws -> Matrix {
-        var rng = TestSupport.SplitMix64(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let l = Matrix([[0.8, 0.1], [0.7, 0.0], [0.6, 0.2], [0.7, -0.1], [0.1, 0.7], [0.0, 0.6], [0.2, 0.8], [-0.1, 0.5]])
         let n = 300
         var x = Matrix(rows: n, columns: l.rows)
@@ -24,20 +24,20 @@ import TestSupport
         return try FactorAnalysis.correlation(of: x)
     }
 
-    static func fit(_ kind: SolverKind, _ r: Matrix, rotation: FactorRotation) throws -> FactorRun {
+    static func fit(_ kind: String, _ r: Matrix, rotation: FactorRotation) throws -> FactorRun {
         var settings = SolverSettings(dimension: 2)
         settings.maxIterations = 20_000
         settings.relativeTolerance = 0
         settings.gradientTolerance = 1e-11
-        if kind == .impute { settings.relativeTolerance = 1e-15; settings.gradientTolerance = 0 }
-        return try FactorRun.fit(problem: try Problem(dense: r), kind: kind, settings: settings, rotation: rotation)
+        if kind == AlternatingImputation.methodName { settings.relativeTolerance = 1e-15; settings.gradientTolerance = 0 }
+        return try FactorRun.fit(problem: try Problem(dense: r), method: try MethodRegistry.named(kind), settings: settings, rotation: rotation)
     }
 
     @Test(arguments: [FactorRotation.none, .varimax, .promax])
     func lbfgsAndImputeAgreeAfterOrientation(rotation: FactorRotation) throws {
         let r = try Self.sampleCorrelation(seed: 21)
-        let a = try Self.fit(.lbfgs, r, rotation: rotation)
-        let b = try Self.fit(.impute, r, rotation: rotation)
+        let a = try Self.fit("lbfgs", r, rotation: rotation)
+        let b = try Self.fit("impute", r, rotation: rotation)
         #expect(abs(a.solution.maskedLoss - b.solution.maskedLoss) <= 1e-8 * a.solution.maskedLoss)
         let gap = zip(a.solution.loadings.storage, b.solution.loadings.storage).map { abs($0 - $1) }.max()!
         #expect(gap < 1e-4, "loadings differ by \(gap)")
@@ -61,13 +61,13 @@ import TestSupport
             if change < 1e-14 { break }
         }
         let direct = try FactorAnalysis.principalAxisOrientation(pa)
-        let b = try Self.fit(.impute, r, rotation: .none)
+        let b = try Self.fit("impute", r, rotation: .none)
         let gap = zip(direct.storage, b.solution.loadings.storage).map { abs($0 - $1) }.max()!
         #expect(gap < 1e-5, "impute vs principal axis: \(gap)")
     }
 
     @Test func sampledSolversAreRefused() throws {
         let r = try Self.sampleCorrelation(seed: 1)
-        #expect(throws: ProblemError.self) { try Self.fit(.sgns, r, rotation: .none) }
+        #expect(throws: ProblemError.self) { try Self.fit("sgns", r, rotation: .none) }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import DataIO
 import LinearAlgebra
 
 /// Named fields of a checkpoint, written as one versioned, little-endian binary file with a
@@ -256,11 +255,6 @@ public struct CheckpointRecord: Sendable, Equatable {
             self[key] = value
         }
         guard reader.remaining == 4 else { throw fail("\(reader.remaining - 4) stray bytes after the last field") }
-    }
-
-    /// Writes the checkpoint atomically (a reader sees the previous checkpoint or this one).
-    public func write(to url: URL) throws {
-        try AtomicFile.write(encoded(), to: url)
     }
 
     public static func read(from url: URL) throws -> CheckpointRecord {

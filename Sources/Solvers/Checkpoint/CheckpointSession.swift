@@ -90,12 +90,12 @@ struct CheckpointSession<Method: SolverMethod> {
         r.set("driver.counters", totals(context))
         TraceEntry.save(trace, "trace", into: &r)
         try checkpointable.saveAnyState(state, into: &r)
-        try r.write(to: file)
+        try policy.write(Data(r.encoded()), file)
         lastWrite = seconds
     }
 }
 
-/// Outside control of a named run (`SolverCatalog.run`): a stop request and checkpointing.
+/// Outside control of a named run (`RegisteredMethod.run`): a stop request and checkpointing.
 public struct RunControl: Sendable {
     public var stop: StopToken?
     public var checkpointing: CheckpointPolicy?

@@ -49,9 +49,15 @@ public struct CheckpointPolicy: Sendable {
     public var options: String
     /// Opaque fields the caller stores with every snapshot (e.g. the command line), under `app.`.
     public var applicationFields: CheckpointRecord
+    /// Writes a snapshot's bytes to `file` atomically (a reader sees the previous snapshot or
+    /// this one); the caller's file layer (Workflows' `CheckpointFile.write`), as this module
+    /// does no file I/O of its own.
+    public var write: @Sendable (Data, URL) throws -> Void
 
     public init(file: URL? = nil, interval: Double = 60, resume: CheckpointRecord? = nil, options: String = "",
-                applicationFields: CheckpointRecord = CheckpointRecord()) {
+                applicationFields: CheckpointRecord = CheckpointRecord(),
+                write: @escaping @Sendable (Data, URL) throws -> Void) {
+        self.write = write
         self.file = file
         self.interval = interval
         self.resume = resume

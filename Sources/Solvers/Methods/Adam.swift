@@ -4,7 +4,7 @@ import LinearAlgebra
 /// people reach for in PyTorch; here with an optional plateau decay of the learning rate, since
 /// a constant rate stalls at a noise floor proportional to the rate.
 public struct Adam: SolverMethod {
-    public enum Schedule: String, Sendable, CaseIterable {
+    public enum Schedule: String, Sendable, CaseIterable, SettingValue {
         /// The learning rate never changes (PyTorch's default).
         case constant
         /// "Bold driver": the rate is multiplied by `decay` whenever the loss rises and by
@@ -21,8 +21,8 @@ public struct Adam: SolverMethod {
     public var decay: Double
     public var growth: Double
 
-    public init(learningRate: Double = 1e-2, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
-                schedule: Schedule = .plateau, decay: Double = 0.5, growth: Double = 1.05) {
+    public init(learningRate: Double = Settings().learningRate, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+                schedule: Schedule = Settings().schedule, decay: Double = 0.5, growth: Double = 1.05) {
         self.growth = growth
         self.learningRate = learningRate
         self.beta1 = beta1
@@ -32,7 +32,6 @@ public struct Adam: SolverMethod {
         self.decay = decay
     }
 
-    public var name: String { "adam" }
 
     public struct State {
         var v: Matrix
@@ -49,7 +48,7 @@ public struct Adam: SolverMethod {
               decay > 0, decay < 1, growth >= 1 else {
             throw ProblemError.invalidOption("adam needs lr > 0, 0 ≤ β1, β2 < 1, ε > 0, 0 < decay < 1 and growth ≥ 1")
         }
-        let v = start!
+        let v = try StartRequirement.require(start, for: name)
         var g = Matrix(rows: v.rows, columns: v.columns)
         let loss = context.objective.lossAndGradient(v, gradient: &g)
         let zero = Matrix(rows: v.rows, columns: v.columns)

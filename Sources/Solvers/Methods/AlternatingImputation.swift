@@ -11,7 +11,7 @@ import LinearAlgebra
 /// default inner step uses the subspace span[V_k, Y·V_k] — one block-Krylov step warm-started
 /// from V_k — which keeps the guarantee at a fraction of the cost of a full eigensolve.
 public struct AlternatingImputation: SolverMethod {
-    public enum Inner: String, Sendable, CaseIterable, Codable {
+    public enum Inner: String, Sendable, CaseIterable, Codable, SettingValue {
         /// Rayleigh–Ritz on span[V, YV] (2D columns; CholeskyQR2 of YV's part orthogonal to V, or
         /// LAPACK QR of [V, YV] as the fallback, + dsyevr): monotone, warm-started.
         case subspace
@@ -19,32 +19,32 @@ public struct AlternatingImputation: SolverMethod {
         case exact
     }
 
-    public static let defaultAcceleration = Acceleration.anderson
-    public static let defaultAccelerationMemory = 5
     /// Larger memories only add ill-conditioned columns to Anderson's least squares.
     public static let maximumAccelerationMemory = 50
 
     public var inner: Inner
-    public var eigenBackend: EigenInitializer.Backend
+    /// The eigen route of the own start (no start given) and of the exact inner step.
+    public var eigenRoute: SpectralEmbedding.Route
     public var tolerance: Double
     /// Extrapolation on the diagonal (see ImputationAcceleration.swift); `.none` is the plain loop.
     public var acceleration: Acceleration
     /// Anderson's difference columns m (ignored by the other accelerations).
     public var accelerationMemory: Int
 
-    public init(inner: Inner = .subspace, eigenBackend: EigenInitializer.Backend = .automatic, tolerance: Double = 1e-12,
-                acceleration: Acceleration = defaultAcceleration, accelerationMemory: Int = defaultAccelerationMemory) {
+    public init(inner: Inner = Settings().inner, eigenRoute: SpectralEmbedding.Route = EigenMethod.Settings().route,
+                tolerance: Double = 1e-12, acceleration: Acceleration = Settings().acceleration,
+                accelerationMemory: Int = Settings().accelerationMemory) {
         precondition(accelerationMemory >= 1, "acceleration memory must be ≥ 1")
         self.inner = inner
-        self.eigenBackend = eigenBackend
+        self.eigenRoute = eigenRoute
         self.tolerance = tolerance
         self.acceleration = acceleration
         self.accelerationMemory = accelerationMemory
     }
 
-    public var name: String { "impute" }
-    /// Starts from the eigen initialisation unless a starting embedding is given.
-    public var needsStart: Bool { false }
+    /// Warm-starts from any given V (the first step refills the diagonal with d = diag(VVᵀ));
+    /// without one it starts from the eigen initialisation.
+    public static var startRequirement: StartRequirement { .optional }
 
     public struct State {
         var v: Matrix
@@ -57,8 +57,8 @@ public struct AlternatingImputation: SolverMethod {
         if let start {
             v = start
         } else {
-            let out = try EigenInitializer.compute(problem: context.problem, dimension: context.dimension,
-                                                   backend: eigenBackend, tolerance: tolerance, seed: context.random.next())
+            let out = try SpectralEmbedding.compute(problem: context.problem, dimension: context.dimension,
+                                                    route: eigenRoute, tolerance: tolerance, seed: context.random.next())
             context.extraOperatorApplications += out.operatorApplications
             for n in out.notes { context.note(n) }
             v = out.embedding
@@ -100,13 +100,13 @@ public struct AlternatingImputation: SolverMethod {
         case .exact:
             let start = (0..<current.rows).map { i in (0..<current.columns).reduce(0.0) { $0 + current[i, $1] } }
             let useStart = start.contains { $0 != 0 } ? start : nil
-            let backend: LinearAlgebra.EigenBackend = (eigenBackend == .dense || context.problem.itemCount <= 1500) ? .dense : .arpack
+            let backend: LinearAlgebra.EigenBackend = (eigenRoute == .dense || context.problem.itemCount <= 1500) ? .dense : .arpack
             let eig = try SymmetricEigen.largest(context.dimension, of: y, options: EigenOptions(
                 backend: backend, tolerance: tolerance, startVector: useStart, seed: context.random.next()))
             context.extraOperatorApplications += eig.info.operatorApplications
             var v = eig.vectors
             var notes: [String] = []
-            EigenInitializer.finish(&v, values: eig.values, scaled: false, notes: &notes)
+            SpectralEmbedding.finish(&v, values: eig.values, scaled: false, notes: &notes)
             return v
         }
     }
@@ -137,7 +137,7 @@ public struct AlternatingImputation: SolverMethod {
         }
         var out = BLAS.multiply(q, .none, coefficients, .none)
         var notes: [String] = []
-        EigenInitializer.finish(&out, values: eig.values, scaled: true, notes: &notes)
+        SpectralEmbedding.finish(&out, values: eig.values, scaled: true, notes: &notes)
         return out
     }
 

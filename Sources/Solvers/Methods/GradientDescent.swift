@@ -23,7 +23,6 @@ public struct GradientDescent: SolverMethod {
         self.maxBacktracks = maxBacktracks
     }
 
-    public var name: String { "gd" }
 
     public struct State {
         var v: Matrix
@@ -38,7 +37,7 @@ public struct GradientDescent: SolverMethod {
         guard armijo > 0, armijo < 1, shrink > 0, shrink < 1, grow >= 1, maxBacktracks > 0 else {
             throw ProblemError.invalidOption("gd needs 0 < armijo < 1, 0 < shrink < 1, grow ≥ 1, maxBacktracks > 0")
         }
-        let v = start!
+        let v = try StartRequirement.require(start, for: name)
         var g = Matrix(rows: v.rows, columns: v.columns)
         let loss = context.objective.lossAndGradient(v, gradient: &g)
         let gn = Flat.norm(g), vn = Flat.norm(v)

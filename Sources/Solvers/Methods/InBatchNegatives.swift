@@ -61,9 +61,11 @@ public struct InBatchNegatives: SolverMethod {
     public var initialization: SampledInitialization
     public var output: SampledOutput
 
-    public init(batchSize: Int = 256, negatives: Negatives = .full, correction: Correction = .counts,
-                temperature: Double = 0.05, normalize: Bool = true, pairs: PairSelection = .default,
-                optimizer: SampledOptimizer = .adam(learningRate: 0.01), initialization: SampledInitialization = .uniform,
+    public init(batchSize: Int = Settings().batchSize, negatives: Negatives = Settings().negatives,
+                correction: Correction = Settings().correction, temperature: Double = Settings().temperature,
+                normalize: Bool = Settings().normalize, pairs: PairSelection = .default,
+                optimizer: SampledOptimizer = .adam(learningRate: Self.defaultAdamRate),
+                initialization: SampledInitialization = Self.defaultInitialization,
                 output: SampledOutput = .input) {
         self.batchSize = batchSize
         self.negatives = negatives
@@ -76,9 +78,7 @@ public struct InBatchNegatives: SolverMethod {
         self.output = output
     }
 
-    public var name: String { "in-batch" }
-    public var needsStart: Bool { false }
-    public var isIterative: Bool { true }
+    public static var startRequirement: StartRequirement { .none }
 
     public struct State {
         let tables: EmbeddingTables
@@ -216,7 +216,7 @@ public struct InBatchNegatives: SolverMethod {
             kernel.apply(state.tables, count: b, optimizer: optimizer, adam: adam, rate: optimizer.rate(progress: progress))
         }
         let elapsed = clock.now - t0
-        stats.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        stats.seconds = elapsed.seconds
         state.epoch += 1
         state.loss = context.objective.loss(Self.reported(state.tables, output, normalize))
         return StepReport(stepSize: optimizer.rate(progress: Double(state.epoch)), extras: stats.extras)

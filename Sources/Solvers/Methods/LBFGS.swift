@@ -7,7 +7,7 @@ import LinearAlgebra
 /// quartic like the masked loss: near the optimum it converges superlinearly.
 public struct LBFGS: SolverMethod {
     /// The initial inverse-Hessian estimate H0 of each two-loop recursion.
-    public enum Preconditioning: String, Sendable, CaseIterable, Codable {
+    public enum Preconditioning: String, Sendable, CaseIterable, Codable, SettingValue {
         /// H0 = γ·I with γ = sᵀy/yᵀy (Shanno–Phua), the textbook choice.
         case none
         /// H0: P ↦ γ·P·diag(VᵀV)⁻¹, the (Jacobi form of the) right preconditioner of scaled
@@ -40,8 +40,8 @@ public struct LBFGS: SolverMethod {
     public var maxLineSearchEvaluations: Int
     public var preconditioning: Preconditioning
 
-    public init(memory: Int = 5, c1: Double = 1e-4, c2: Double = 0.9, maxLineSearchEvaluations: Int = 30,
-                preconditioning: Preconditioning = .gram) {
+    public init(memory: Int = Settings().memory, c1: Double = 1e-4, c2: Double = 0.9, maxLineSearchEvaluations: Int = 30,
+                preconditioning: Preconditioning = Settings().preconditioning) {
         self.memory = memory
         self.preconditioning = preconditioning
         self.c1 = c1
@@ -49,7 +49,6 @@ public struct LBFGS: SolverMethod {
         self.maxLineSearchEvaluations = maxLineSearchEvaluations
     }
 
-    public var name: String { "lbfgs" }
 
     public struct State {
         var v: Matrix
@@ -75,7 +74,7 @@ public struct LBFGS: SolverMethod {
         guard memory >= 1, c1 > 0, c1 < c2, c2 < 1, maxLineSearchEvaluations >= 1 else {
             throw ProblemError.invalidOption("lbfgs needs memory ≥ 1 and 0 < c1 < c2 < 1")
         }
-        let v = start!
+        let v = try StartRequirement.require(start, for: name)
         var g = Matrix(rows: v.rows, columns: v.columns)
         let loss = context.objective.lossAndGradient(v, gradient: &g)
         var state = State(v: v, gradient: g, loss: loss, gradientNorm: Flat.norm(g),

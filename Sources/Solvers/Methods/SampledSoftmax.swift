@@ -32,10 +32,10 @@ public struct SampledSoftmax: SolverMethod {
     /// v_iᵀu_c, so a single reported table (scored by `Σ sim(v_j, v_c)`) still carries it.
     public var outputBias: Bool
 
-    public init(candidates: Int = 20, sampler: CandidateDistribution = .logUniform, unique: Bool = true,
-                pairs: PairSelection = .default, optimizer: SampledOptimizer = .default,
-                initialization: SampledInitialization = .word2vec, output: SampledOutput = .input, threads: Int = 2,
-                outputBias: Bool = true) {
+    public init(candidates: Int = Settings().candidates, sampler: CandidateDistribution = Settings().candidateSampler,
+                unique: Bool = true, pairs: PairSelection = .default, optimizer: SampledOptimizer = .default,
+                initialization: SampledInitialization = .word2vec, output: SampledOutput = .input,
+                threads: Int = SampledTraining().threads, outputBias: Bool = true) {
         self.candidates = candidates
         self.sampler = sampler
         self.unique = unique
@@ -47,9 +47,7 @@ public struct SampledSoftmax: SolverMethod {
         self.outputBias = outputBias
     }
 
-    public var name: String { "sampled-softmax" }
-    public var needsStart: Bool { false }
-    public var isIterative: Bool { true }
+    public static var startRequirement: StartRequirement { .none }
 
     public struct State {
         let tables: EmbeddingTables

@@ -44,9 +44,12 @@ public struct SkipGramNegativeSampling: SolverMethod {
     /// B: contexts of one target sharing one draw of K negatives (1…1024); 0 = per-pair updates.
     public var sharedNegatives: Int
 
-    public init(negatives: Int = 5, noisePower: Double = 0.75, pairs: PairSelection = .default,
-                optimizer: SampledOptimizer = .default, initialization: SampledInitialization = .word2vec,
-                output: SampledOutput = .input, threads: Int = 2, sharedNegatives: Int = 0) {
+    /// The defaults here are word2vec's plain algorithm; the recommended ones, which the command
+    /// line and `compare` use, are `Settings`' (see SkipGramNegativeSampling+Settings.swift).
+    public init(negatives: Int = Settings().negatives, noisePower: Double = 0.75,
+                pairs: PairSelection = .default, optimizer: SampledOptimizer = .default,
+                initialization: SampledInitialization = .word2vec, output: SampledOutput = .input,
+                threads: Int = SampledTraining().threads, sharedNegatives: Int = 0) {
         self.negatives = negatives
         self.noisePower = noisePower
         self.pairs = pairs
@@ -57,9 +60,7 @@ public struct SkipGramNegativeSampling: SolverMethod {
         self.sharedNegatives = sharedNegatives
     }
 
-    public var name: String { "sgns" }
-    public var needsStart: Bool { false }
-    public var isIterative: Bool { true }
+    public static var startRequirement: StartRequirement { .none }
 
     public struct State {
         let tables: EmbeddingTables

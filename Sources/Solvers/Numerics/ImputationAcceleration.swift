@@ -14,7 +14,7 @@ import LinearAlgebra
 /// the masked loss of its refit is strictly below the current loss; otherwise the plain step is
 /// taken, which keeps the monotone guarantee of the plain loop.
 extension AlternatingImputation {
-    public enum Acceleration: String, Sendable, CaseIterable, Codable {
+    public enum Acceleration: String, Sendable, CaseIterable, Codable, SettingValue {
         /// Today's loop, iterate for iterate.
         case none
         /// Anderson acceleration (type II) with `accelerationMemory` difference columns.

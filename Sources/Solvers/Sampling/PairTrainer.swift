@@ -110,7 +110,7 @@ enum PairTrainer {
             stats.scored += Int(results[3 * t + 1])
             stats.lossSum += results[3 * t + 2]
         }
-        stats.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        stats.seconds = elapsed.seconds
         return stats
     }
 

@@ -1,0 +1,132 @@
+import Foundation
+import LinearAlgebra
+
+/// The one loop every method runs in: counts iterations, applies the stopping rules, records the
+/// trace, calls the callback and watches the clock.
+public enum Driver {
+    /// Runs `method` on `problem` at dimension `dimension` from `start` (which the method's
+    /// `startRequirement` must allow) and returns the result.
+    public static func run<Method: SolverMethod>(
+        _ method: Method, problem: Problem, dimension: Int, start: Matrix? = nil,
+        initialization: String? = nil, seed: UInt64 = 0, options: DriverOptions = DriverOptions()
+    ) throws -> SolverResult {
+        try options.validate()
+        try problem.validate(dimension: dimension)
+        if let start {
+            guard start.rows == problem.itemCount, start.columns == dimension else {
+                throw ProblemError.shapeMismatch("starting embedding is \(start.rows)×\(start.columns), the problem needs \(problem.itemCount)×\(dimension)")
+            }
+            guard start.isFinite else { throw ProblemError.nonFinite("the starting embedding has NaN or infinite entries") }
+        }
+        let resuming = options.checkpointing?.resume != nil
+        switch Method.startRequirement {
+        case .required:
+            // A resumed run continues from its snapshot's embedding instead.
+            if start == nil && !resuming { throw ProblemError.invalidOption("\(method.name) needs a starting embedding") }
+        case .optional:
+            break
+        case .none:
+            if start != nil { throw ProblemError.invalidOption("\(method.name) makes its own start and takes no starting embedding") }
+        }
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        func elapsed() -> Double { (clock.now - t0).seconds }
+
+        // The run's own token: the time limit is checked by the sampled methods within epochs too.
+        let stop = StopToken(parent: options.stop)
+        if let limit = options.timeLimit { stop.setDeadline(after: limit) }
+        let context = try SolverContext(problem: problem, dimension: dimension, seed: seed, stop: stop)
+        var checkpoints = try options.checkpointing.map {
+            try CheckpointSession(method, policy: $0, problem: problem, dimension: dimension, seed: seed)
+        }
+        let resume = try checkpoints?.resumePoint(itemCount: problem.itemCount, dimension: dimension)
+        var state = try method.makeState(start: resume?.embedding ?? start, context: context)
+        var trace: [TraceEntry] = []
+        var loss = method.loss(of: state)
+        var first = TraceEntry(iteration: 0, seconds: elapsed(), loss: loss, gradientNorm: method.gradientNorm(of: state))
+        first.extras = [:]
+        trace.append(first)
+        var termination: Termination?
+        var lastFinite = method.embedding(of: state)
+        var lastFiniteLoss = loss
+        var iteration = 0
+        var secondsBefore = 0.0
+        if let resume {
+            try checkpoints!.restore(&state, context: context, seconds: resume.seconds)
+            (iteration, trace, secondsBefore) = (resume.iteration, resume.trace, resume.seconds)
+            loss = method.loss(of: state)
+            lastFiniteLoss = loss
+            first = trace[trace.count - 1]
+        }
+        func seconds() -> Double { secondsBefore + elapsed() }
+        func stopReason() -> Termination? {
+            switch stop.reason {
+            case nil: return nil
+            case .timeLimit: return .timeLimit
+            case .signal: return .interrupted
+            }
+        }
+
+        if !loss.isFinite || !(first.gradientNorm?.isFinite ?? true) {
+            termination = .nonFiniteLoss
+        } else if let cb = options.callback, !cb(first) {
+            termination = .stoppedByCallback
+        } else if !method.isIterative {
+            termination = .completed
+        }
+        while termination == nil {
+            if iteration >= options.maxIterations { termination = .maxIterations; break }
+            if let reason = stopReason() { termination = reason; break }
+            let report = try method.step(&state, context: context)
+            iteration += 1
+            let previous = loss
+            loss = method.loss(of: state)
+            let gnorm = method.gradientNorm(of: state)
+            let entry = TraceEntry(iteration: iteration, seconds: seconds(), loss: loss, gradientNorm: gnorm,
+                                   stepSize: report.stepSize, extras: report.extras)
+            trace.append(entry)
+            if !loss.isFinite || !(gnorm?.isFinite ?? true) { termination = .nonFiniteLoss; break }
+            lastFinite = method.embedding(of: state)
+            lastFiniteLoss = loss
+            switch report.status {
+            case .converged: termination = .methodConverged
+            case .lineSearchFailed: termination = .lineSearchFailed
+            case .proceed: break
+            }
+            if termination != nil { break }
+            if loss == 0 { termination = .methodConverged; break }
+            if let g = gnorm, options.gradientTolerance > 0, g <= options.gradientTolerance { termination = .gradientConverged; break }
+            if options.relativeTolerance > 0, previous - loss >= 0, previous - loss <= options.relativeTolerance * loss {
+                termination = .lossConverged; break
+            }
+            if let cb = options.callback, !cb(entry) { termination = .stoppedByCallback; break }
+            // A stop during the step (a sampled epoch cut short) ends the run now.
+            if let reason = stopReason() { termination = reason; break }
+            try checkpoints?.save(state, context: context, iteration: iteration, seconds: seconds(), trace: trace, force: false)
+        }
+        let finalTermination = termination ?? .maxIterations
+        // The last snapshot, when the run ended between two iterations of an uninterrupted run.
+        if finalTermination != .nonFiniteLoss, !stop.abandonedIteration, iteration > (resume?.iteration ?? 0) {
+            try checkpoints?.save(state, context: context, iteration: iteration, seconds: seconds(), trace: trace, force: true)
+        }
+        let counters = checkpoints?.totals(context) ?? CheckpointSession<Method>.counters(context)
+        let embedding = finalTermination == .nonFiniteLoss ? lastFinite : method.embedding(of: state)
+        let finalLoss = finalTermination == .nonFiniteLoss ? lastFiniteLoss : loss
+        var result = SolverResult(
+            method: method.name,
+            initialization: initialization ?? (start != nil ? "given" : method.name),
+            embedding: embedding,
+            finalLoss: finalLoss,
+            iterations: iteration,
+            lossEvaluations: counters[0],
+            gradientEvaluations: counters[1],
+            operatorApplications: counters[2],
+            termination: finalTermination,
+            seconds: seconds(),
+            trace: trace,
+            notes: context.notes,
+            extras: method.extras(of: state, context: context))
+        result.attachErrorBound(problem: problem)
+        return result
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+import LinearAlgebra
+
+/// Builds the start of a method that takes one from `InitialPoint`.
+public enum StartingPoint {
+    /// The starting embedding and notes about it. The eigen start uses the eigen method's
+    /// settings; a file start is read by `readStart` (this module does no file I/O).
+    public static func make(_ point: InitialPoint, problem: Problem, dimension: Int, seed: UInt64,
+                            eigen: EigenMethod.Settings = .init(),
+                            readStart: ((URL) throws -> Matrix)? = nil) throws -> (Matrix, [String]) {
+        switch point {
+        case .eigen:
+            let out = try SpectralEmbedding.compute(problem: problem, dimension: dimension, route: eigen.route, seed: seed)
+            return (out.embedding, out.notes)
+        case let .random(scale):
+            guard scale > 0, scale.isFinite else { throw ProblemError.invalidOption("init-scale must be positive, got \(scale)") }
+            var rng = SeededGenerator(seed: seed ^ 0x5EED_0F_4A4D)
+            return (Matrix(rows: problem.itemCount, columns: dimension) { _, _ in scale * rng.nextGaussian() }, [])
+        case let .file(url):
+            guard let readStart else {
+                throw ProblemError.invalidOption("init=\(url.path): a file start needs a reader (Workflows.StartFile.read)")
+            }
+            let v = try readStart(url)
+            guard v.rows == problem.itemCount, v.columns == dimension else {
+                throw ProblemError.shapeMismatch("\(url.path) holds a \(v.rows)×\(v.columns) embedding, the problem needs \(problem.itemCount)×\(dimension)")
+            }
+            guard v.isFinite else { throw ProblemError.nonFinite("\(url.path) has NaN or infinite entries") }
+            return (v, [])
+        }
+    }
+}

@@ -1,0 +1,32 @@
+extension LBFGS: RegistrableMethod {
+    public static let methodName = "lbfgs"
+    public static let summary = "L-BFGS with a strong-Wolfe line search and the diag(VᵀV)⁻¹ column preconditioner."
+    public static let family = MethodFamily.maskedLoss
+
+    public struct Settings: SettingsGroup {
+        public var memory: Int = 5
+        public var preconditioning: Preconditioning = .gram
+
+        public init() {}
+
+        public static var options: [SettingOption<Self>] {
+            [.value("memory", \.memory, help: "L-BFGS memory (number of correction pairs)."),
+             .value("preconditioning", \.preconditioning, help: "L-BFGS initial inverse Hessian: gram (right-preconditioned by diag(VᵀV)⁻¹ of the start) or none (γ·I).")]
+        }
+
+        public func validate() throws {
+            guard memory >= 1 else { throw ProblemError.invalidOption("memory must be ≥ 1, got \(memory)") }
+        }
+    }
+
+    public init(settings: Settings, solver: SolverSettings) {
+        self.init(memory: settings.memory, preconditioning: settings.preconditioning)
+    }
+
+    /// The history: `memory` pairs of M × D matrices and their small Gram matrices.
+    public static func memoryNeeds(settings: Settings, sizes: MemoryNeed.Sizes) -> [MemoryNeed] {
+        let m = Double(settings.memory)
+        let pairs = 2 * m * sizes.block + 8 * 4 * m * m
+        return [MemoryNeed(bytes: sizes.block * 6 + pairs, what: "L-BFGS history of --memory \(settings.memory) pairs")]
+    }
+}
