@@ -46,18 +46,22 @@ import TestSupport
 
     @Test(arguments: [
         ("gd", InitialPoint.random(scale: 0.3)), ("adam", .random(scale: 0.3)), ("lbfgs", .random(scale: 0.3)),
-        ("lbfgs", .eigen), ("impute", .random(scale: 0.3)), ("sgns", .eigen), ("sampled-softmax", .eigen), ("in-batch", .eigen),
+        ("lbfgs", .eigen), ("impute", .random(scale: 0.3)), ("impute:squarem", .random(scale: 0.3)),
+        ("impute:none", .random(scale: 0.3)), ("sgns", .eigen), ("sampled-softmax", .eigen), ("in-batch", .eigen),
     ])
     func resumedRunIsBitIdenticalToAnUninterruptedOne(name: String, start: InitialPoint) throws {
         let problem = try Problem(interactions: Self.interactions)
         let total = 9, stopAt = 4
-        let method = try Self.method(name)
-        let full = try Self.settings(method, iterations: total, start: start)
+        // "impute:squarem": impute with that acceleration (the default is Anderson).
+        let parts = name.split(separator: ":").map(String.init)
+        let method = try Self.method(parts[0])
+        var full = try Self.settings(method, iterations: total, start: start)
+        if parts.count == 2 { try full.set("acceleration", parts[1], for: method) }
         let uninterrupted = try method.run(problem: problem, settings: full)
         #expect(uninterrupted.iterations == total, "\(uninterrupted.termination)")
 
         // The first part: the same settings (same schedule horizon), stopped at `stopAt` iterations.
-        let file = Self.temporaryFile("\(name).ckpt")
+        let file = Self.temporaryFile("\(name.replacingOccurrences(of: ":", with: "-")).ckpt")
         defer { try? FileManager.default.removeItem(at: file) }
         var first = full
         first.maxIterations = stopAt

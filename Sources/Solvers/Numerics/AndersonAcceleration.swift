@@ -17,8 +17,9 @@ public struct AndersonAcceleration: Sendable {
     public let memory: Int
     /// Relative Tikhonov weight on γ.
     public let regularization: Double
-    private var points: [[Double]] = []
-    private var images: [[Double]] = []
+    // Internal for the checkpoint of impute's state (AlternatingImputation+Checkpoint.swift).
+    var points: [[Double]] = []
+    var images: [[Double]] = []
 
     public init(memory: Int, regularization: Double = 1e-10) {
         precondition(memory >= 1, "Anderson memory must be ≥ 1")

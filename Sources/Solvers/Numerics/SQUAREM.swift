@@ -11,8 +11,8 @@ public struct SQUAREM: Sendable {
     public static let initialMaximumStep = 1.0
     public static let stepGrowth = 4.0
 
-    /// Current upper bound on α.
-    public private(set) var maximumStep = SQUAREM.initialMaximumStep
+    /// Current upper bound on α (set directly only when a checkpoint is restored).
+    public internal(set) var maximumStep = SQUAREM.initialMaximumStep
 
     public init() {}
 
