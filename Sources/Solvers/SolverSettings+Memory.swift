@@ -38,7 +38,7 @@ extension SolverSettings {
         case .inBatch:
             // The epoch's pairs are held for the shuffle: two Int32 and one Int index per pair.
             let pairs: Double
-            switch sampled.pairs {
+            switch sampled.pairs(for: kind) {
             case .all:
                 var total = 0.0
                 if case let .interactions(s) = problem.source {

@@ -3,6 +3,7 @@ import Foundation
 import DataIO
 import LinearAlgebra
 import Solvers
+import Workflows
 
 /// Checks on the paths a command will write, made before any work: an output may not be an
 /// input (`--output` equal to `--ratings` once overwrote the ratings), two outputs may not share

@@ -26,7 +26,7 @@ import TestSupport
         #expect(outcome.entries[0].result.termination != .interrupted)
         #expect(outcome.entries[1].result.termination == .interrupted)
         #expect(outcome.entries[1].result.iterations == 3, "stops at the end of the iteration it was asked in")
-        #expect(outcome.best.label == "gd", "an interrupted run is not the deliverable while a finished one exists")
+        #expect(outcome.best?.label == "gd", "an interrupted run is not the deliverable while a finished one exists")
         let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
         #expect(report.contains("## Interrupted"))
         #expect(report.contains("not run: adam"))

@@ -41,6 +41,16 @@ public struct AndersonAcceleration: Sendable {
         }
     }
 
+    /// The stored pairs, oldest first (for checkpoints).
+    public var history: (points: [[Double]], images: [[Double]]) { (points, images) }
+
+    /// Replaces the stored pairs (restoring a checkpoint); at most m + 1 are kept.
+    public mutating func restore(points x: [[Double]], images g: [[Double]]) {
+        precondition(x.count == g.count, "Anderson: inconsistent history")
+        reset()
+        for (p, i) in zip(x, g) { record(point: p, image: i) }
+    }
+
     /// Forgets every pair (after a rejected proposal, so that stale differences do not persist).
     public mutating func reset() {
         points.removeAll()

@@ -16,6 +16,12 @@ public struct SQUAREM: Sendable {
 
     public init() {}
 
+    /// A scheme whose step bound is `maximumStep` (restoring a checkpoint).
+    public init(maximumStep: Double) {
+        precondition(maximumStep >= 1 && maximumStep.isFinite, "SQUAREM: the step bound is ≥ 1")
+        self.maximumStep = maximumStep
+    }
+
     /// The proposal and its α, or nil when α = 1 (the proposal would be x₂ itself) or the
     /// cycle did not move (v = 0).
     public func proposal(x0: [Double], x1: [Double], x2: [Double]) -> (point: [Double], steplength: Double)? {
