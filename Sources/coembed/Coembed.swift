@@ -9,5 +9,6 @@ struct Coembed: ParsableCommand {
             Minimises the masked loss L(V) = Σ_{i≠j} (v_iᵀv_j − X_ij)² with X = SᵀS built from
             MovieLens likes (the bundled ml-latest-small by default) or a matrix file of your own.
             """,
-        subcommands: [InfoCommand.self, SolveCommand.self, CompareCommand.self, EvaluateCommand.self, NeighborsCommand.self, HoldoutCommand.self])
+        subcommands: [InfoCommand.self, SolveCommand.self, CompareCommand.self, EvaluateCommand.self, NeighborsCommand.self, HoldoutCommand.self,
+                      GenerateCommand.self])
 }
