@@ -12,7 +12,7 @@ struct CoembedBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coembed-bench",
         abstract: "Print performance figures on the bundled ml-latest-small.",
-        subcommands: [ObjectiveBench.self, SolversBench.self],
+        subcommands: [ObjectiveBench.self, SolversBench.self, ScaleBench.self],
         defaultSubcommand: ObjectiveBench.self)
 }
 

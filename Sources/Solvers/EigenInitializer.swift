@@ -6,7 +6,8 @@ public enum EigenInitializer {
     /// How the top-D eigenpairs of X are computed.
     public enum Backend: String, Sendable, CaseIterable, Codable {
         /// Gram for interactions with fewer users than items when the users × users work fits the
-        /// memory budget, else the block method; LAPACK for dense X; ARPACK for sparse X.
+        /// memory budget and its O(users³) eigensolve is cheaper than block products, else the
+        /// block method; LAPACK for dense X; ARPACK for sparse X.
         case automatic
         /// Eigendecompose the users × users SSᵀ with LAPACK and map back: √λ·v = Sᵀu.
         case gram
@@ -34,7 +35,8 @@ public enum EigenInitializer {
         let resolved: Backend
         switch (backend, problem.source) {
         case (.automatic, .interactions(let s)):
-            if s.rows < s.columns && budget.fits(EigenMemory.gramBytes(users: s.rows)) {
+            if s.rows < s.columns && budget.fits(EigenMemory.gramBytes(users: s.rows))
+                && EigenMemory.gramIsCheaper(users: s.rows, items: s.columns, nonzeros: s.nonzeroCount, dimension: d) {
                 resolved = .gram
             } else if BlockEigensolver.blockWidth(d, order: s.columns, oversampling: nil) >= d {
                 resolved = .block
