@@ -121,7 +121,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Stop when ‖∇L‖_F falls below this (0 = off).")
     var gradientTolerance: Double = 0
 
-    @Option(help: "Eigensolver: automatic, gram, dense, arpack.")
+    @Option(help: "Eigensolver: automatic, gram, dense, arpack, block (block Rayleigh–Ritz on S·panel products, for large M). Every backend is refused before work when it would exceed the memory budget (COEMBED_MEMORY_BUDGET, default half of RAM).")
     var eigenBackend: EigenInitializer.Backend = .automatic
 
     @Option(help: "Imputation inner step: subspace (Rayleigh–Ritz on [V, YV]) or exact (full eigensolve).")
