@@ -22,8 +22,9 @@ public struct EASE: Recommender {
     /// - Parameter lambda: ridge; Steck's default for MovieLens-20M is 500, 200 suits
     ///   ml-latest-small. Must be finite and ≥ 0 (0 only works when X itself is positive
     ///   definite, i.e. S has full column rank).
-    public init(training: SparseMatrix, lambda: Double = 200) throws {
+    public init(training: SparseMatrix, lambda: Double = 200, budget: MemoryBudget = .system) throws {
         try Self.checkLambda(lambda)
+        try Self.checkMemory(items: training.columns, budget: budget)
         var x = Self.upperGram(training)
         try self.init(upperTriangleOf: &x, lambda: lambda)
     }
@@ -64,6 +65,18 @@ public struct EASE: Recommender {
         self.transposedWeights = x
         self.lambda = lambda
         self.name = "EASE (λ = \(lambda))"
+    }
+
+    /// EASE holds X and then its inverse in one M × M array (8·M² bytes); refuse before forming
+    /// X when that does not fit `budget`.
+    static func checkMemory(items m: Int, budget: MemoryBudget) throws {
+        let (square, overflow) = m.multipliedReportingOverflow(by: m)
+        let bytes = overflow || square > Int.max / 8 ? Int.max : 8 * square
+        guard budget.fits(bytes) else {
+            throw EvaluationError.invalidArgument(
+                "EASE needs an \(m) × \(m) inverse (\(MemoryBudget.format(bytes))), more than the memory budget of \(budget) "
+                + "(COEMBED_MEMORY_BUDGET sets it); compare without the EASE reference at this many items")
+        }
     }
 
     private static func checkLambda(_ lambda: Double) throws {

@@ -66,8 +66,18 @@ public struct EmbeddingRecommender: Recommender {
     }
 
     public func scores(for users: [Int], history: SparseMatrix) -> Matrix {
+        // Scoresᵀ (M × B) = V · Pᵀ.
+        let pt = profiles(for: users, history: history)
+        var out = Matrix(rows: itemCount, columns: users.count)
+        BLAS.gemm(.none, vectors, .none, pt, into: &out)
+        return out
+    }
+
+    /// Pᵀ (D × B): column b = Σ_{j ∈ likes(users[b])} s_uj · v_j, the users' profiles whose dot
+    /// products with item vectors are the scores.
+    public func profiles(for users: [Int], history: SparseMatrix) -> Matrix {
         precondition(history.columns == itemCount, "history has \(history.columns) items, embedding \(itemCount)")
-        let m = itemCount, d = dimension, b = users.count
+        let d = dimension, b = users.count
         // Pᵀ (D × B): column b = Σ_j s_uj · v_j, accumulated from contiguous rows of Vᵀ.
         var pt = Matrix(rows: d, columns: b)
         if d > 0 {
@@ -92,10 +102,7 @@ public struct EmbeddingRecommender: Recommender {
                 }
             }}}}}
         }
-        // Scoresᵀ (M × B) = V · Pᵀ.
-        var out = Matrix(rows: m, columns: b)
-        BLAS.gemm(.none, vectors, .none, pt, into: &out)
-        return out
+        return pt
     }
 }
 

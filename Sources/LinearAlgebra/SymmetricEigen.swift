@@ -14,6 +14,8 @@ public enum EigenMethod: Sendable, Equatable {
     case lapackDense
     /// ARPACK implicitly restarted Lanczos.
     case arpack
+    /// `BlockEigensolver`: Rayleigh–Ritz on block products.
+    case blockRayleighRitz
 }
 
 /// How an eigendecomposition was obtained, so callers can log and audit the cost and accuracy

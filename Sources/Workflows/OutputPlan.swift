@@ -72,8 +72,15 @@ public struct OutputPlan: Sendable {
         if fm.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw OutputError("\(folder.path) exists and is not a folder") }
         } else {
+            // A file where a folder of the path should be is the usual cause: name it (Foundation's
+            // own message is an NSCocoaErrorDomain code).
+            var ancestor = folder.deletingLastPathComponent()
+            while ancestor.path != "/" && !fm.fileExists(atPath: ancestor.path) { ancestor = ancestor.deletingLastPathComponent() }
+            if fm.fileExists(atPath: ancestor.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw OutputError("cannot create the folder \(folder.path): \(ancestor.path) is a file, not a folder")
+            }
             do { try fm.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-                throw OutputError("cannot create the folder \(folder.path): \(error.localizedDescription)")
+                throw OutputError("cannot create the folder \(folder.path): \((error as NSError).localizedFailureReason ?? "permission denied or no space")")
             }
         }
         guard fm.isWritableFile(atPath: folder.path) else { throw OutputError("cannot write in \(folder.path) (permission denied)") }

@@ -17,7 +17,7 @@ struct Coembed: ParsableCommand {
             """,
         version: CoembedVersion.string,
         subcommands: [InfoCommand.self, SolveCommand.self, CompareCommand.self, EvaluateCommand.self, NeighborsCommand.self, HoldoutCommand.self,
-                      FactorCommand.self])
+                      FactorCommand.self, GenerateCommand.self])
 
     /// Before any BLAS call: restart once with OPENBLAS_CORETYPE set if OpenBLAS fell back to its
     /// generic kernels on a CPU that has AVX2 or AVX-512 (see `BLASCore`).

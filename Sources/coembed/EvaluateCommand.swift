@@ -44,7 +44,12 @@ struct EvaluateCommand: ParsableCommand {
             guard let interactions = dataset.interactions else { throw CLIError("--holdout needs --ratings data") }
             let split = HoldoutSplit(interactions, seed: seed)
             print(QualityOptions.line(try quality.quality(of: v, split: split, name: URL(fileURLWithPath: embedding).lastPathComponent)))
-            print(QualityOptions.line(try RankingEvaluation.evaluate(Popularity(training: split.training), split: split, k: quality.k)))
+            let pairs = quality.evaluatedPairs(split)
+            // Popularity's scores are one M-vector per user: bound the block to ~50 M doubles.
+            let block = max(1, min(RankingEvaluation.defaultUserBlockSize, 50_000_000 / max(1, p.itemCount)))
+            let ranks = try RankingEvaluation.heldOutRanks(Popularity(training: split.training), training: split.training,
+                                                           heldOut: pairs, userBlockSize: block)
+            print(QualityOptions.line(QualityReport(method: "popularity", k: quality.k, ranks: ranks)))
         }
         let objective = try MaskedLoss(problem: p, dimension: v.columns)
         let loss = objective.loss(v)

@@ -59,8 +59,12 @@ import TestSupport
     }
 
     @Test func ratingsInAnInteractionsFileWithAThreshold() throws {
-        let r = try coembed(["info", "--interactions", "\(Self.fixtures)/ratings_csr.npz", "--like-threshold", "4"])
+        // At 3, users 0 and 2 each like two items (a co-occurrence to fit); at 4 nobody likes two
+        // items, and X would be zero off the diagonal: nothing to learn, one clear error.
+        let r = try coembed(["info", "--interactions", "\(Self.fixtures)/ratings_csr.npz", "--like-threshold", "3"])
         #expect(r.status == 0, "\(r.err)")
-        #expect(r.out.contains("likes: 3 (of 6 ratings)"), "\(r.out)")
+        #expect(r.out.contains("likes: 5 (of 6 ratings)"), "\(r.out)")
+        let none = try coembed(["info", "--interactions", "\(Self.fixtures)/ratings_csr.npz", "--like-threshold", "4"])
+        #expect(none.status != 0 && none.err.contains("no non-zero entry off the diagonal"), "\(none.err)")
     }
 }

@@ -203,12 +203,14 @@ import TestSupport
         defer { dir.remove() }
         let ratings = try Self.smallRatings(in: dir)
         let npy = dir.file("v.npy").path
-        // The trace's folder does not exist: the embedding must not be written alone.
+        // The trace's folder cannot be made (a file stands where it would be; missing folders are
+        // created): the embedding must not be written alone.
+        _ = try dir.write("not a folder", to: "missing")
         let r = try coembed(["solve", "--ratings", ratings, "--dim", "2", "--solver", "eigen", "--quiet", "--output", npy,
                              "--trace", dir.file("missing/t.csv").path])
         #expect(r.status != 0)
-        #expect(r.err.contains("missing/t.csv"), "\(r.err)")
-        #expect(try dir.contents() == ["ratings.csv"]) // no v.npy, no temporaries
+        #expect(r.err.contains("missing"), "\(r.err)")
+        #expect(try dir.contents() == ["missing", "ratings.csv"]) // no v.npy, no temporaries
     }
 
     @Test func aReportThatIsAFileIsOneClearLine() throws {

@@ -105,8 +105,9 @@ public enum Driver {
             try checkpoints?.save(state, context: context, iteration: iteration, seconds: seconds(), trace: trace, force: false)
         }
         let finalTermination = termination ?? .maxIterations
-        // The last snapshot, when the run ended between two iterations of an uninterrupted run.
-        if finalTermination != .nonFiniteLoss, !stop.abandonedIteration, iteration > (resume?.iteration ?? 0) {
+        // The last snapshot, when the run ended between two iterations of an uninterrupted run (a
+        // fresh run that stopped before its first iteration still leaves one: its start).
+        if finalTermination != .nonFiniteLoss, !stop.abandonedIteration, resume.map({ iteration > $0.iteration }) ?? true {
             try checkpoints?.save(state, context: context, iteration: iteration, seconds: seconds(), trace: trace, force: true)
         }
         let counters = checkpoints?.totals(context) ?? CheckpointSession<Method>.counters(context)

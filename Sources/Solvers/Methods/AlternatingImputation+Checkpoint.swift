@@ -1,43 +1,41 @@
-/// Imputation's V and its loss are rebuilt from the saved embedding by `makeState`; the random
-/// stream of the exact inner step is the run's, which the driver saves. What V cannot give back
-/// is the accelerator's memory: Anderson's stored (d, g(d)) pairs and SQUAREM's step bound. Without
-/// them a resumed run would extrapolate from an empty history and leave the uninterrupted path.
+/// Imputation's state is V (the imputed diagonal is diag(VVᵀ)) and its loss, both rebuilt from
+/// the saved embedding by `makeState`, plus the accelerator's history: Anderson's stored
+/// (d, g(d)) pairs or SQUAREM's step bound. The random stream of the exact inner step is the
+/// run's, which the driver saves.
 extension AlternatingImputation: CheckpointableMethod {
     public func saveState(_ s: State, into r: inout CheckpointRecord) throws {
         switch s.accelerator {
         case nil:
             break
         case let .anderson(history)?:
-            r.set("anderson.pairs", history.points.count)
-            r.set("anderson.points", history.points.flatMap { $0 })
-            r.set("anderson.images", history.images.flatMap { $0 })
+            let (points, images) = history.history
+            r.set("anderson.pairs", points.count)
+            r.set("anderson.points", points.flatMap { $0 })
+            r.set("anderson.images", images.flatMap { $0 })
         case let .squarem(scheme)?:
             r.set("squarem.maximumStep", scheme.maximumStep)
         }
     }
 
     public func restoreState(_ s: inout State, from r: CheckpointRecord, context: SolverContext) throws {
+        let m = s.v.rows
         switch s.accelerator {
         case nil:
             break
         case var .anderson(history)?:
             let pairs = try r.int("anderson.pairs")
-            let n = context.problem.itemCount
-            guard (0...history.memory + 1).contains(pairs) else {
-                throw CheckpointError.damaged("impute: \(pairs) Anderson pairs saved, the memory holds at most \(history.memory + 1)")
+            guard pairs >= 0, pairs <= accelerationMemory + 1 else {
+                throw CheckpointError.damaged("the checkpoint holds \(pairs) Anderson pairs, memory \(accelerationMemory) keeps at most \(accelerationMemory + 1)")
             }
-            let points = try r.doubles("anderson.points", count: pairs * n)
-            let images = try r.doubles("anderson.images", count: pairs * n)
-            history.points = (0..<pairs).map { Array(points[($0 * n)..<($0 * n + n)]) }
-            history.images = (0..<pairs).map { Array(images[($0 * n)..<($0 * n + n)]) }
+            let points = try r.doubles("anderson.points", count: pairs * m)
+            let images = try r.doubles("anderson.images", count: pairs * m)
+            history.restore(points: (0..<pairs).map { Array(points[$0 * m..<($0 + 1) * m]) },
+                            images: (0..<pairs).map { Array(images[$0 * m..<($0 + 1) * m]) })
             s.accelerator = .anderson(history)
-        case var .squarem(scheme)?:
+        case .squarem?:
             let bound = try r.double("squarem.maximumStep")
-            guard bound >= SQUAREM.initialMaximumStep, bound.isFinite else {
-                throw CheckpointError.damaged("impute: SQUAREM step bound \(bound) is not ≥ 1")
-            }
-            scheme.maximumStep = bound
-            s.accelerator = .squarem(scheme)
+            guard bound >= 1, bound.isFinite else { throw CheckpointError.damaged("SQUAREM step bound \(bound) in the checkpoint") }
+            s.accelerator = .squarem(SQUAREM(maximumStep: bound))
         }
     }
 }

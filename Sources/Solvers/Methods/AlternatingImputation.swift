@@ -15,7 +15,8 @@ public struct AlternatingImputation: SolverMethod {
         /// Rayleigh–Ritz on span[V, YV] (2D columns; CholeskyQR2 of YV's part orthogonal to V, or
         /// LAPACK QR of [V, YV] as the fallback, + dsyevr): monotone, warm-started.
         case subspace
-        /// The exact top-D eigenpairs of Y (ARPACK started from V's column sum, or LAPACK).
+        /// The exact top-D eigenpairs of Y (ARPACK started from V's column sum, or LAPACK; the
+        /// block eigensolver warm-started from V with `--eigen-backend block`).
         case exact
     }
 
@@ -97,6 +98,15 @@ public struct AlternatingImputation: SolverMethod {
                 return out
             }
             return try rayleighRitz(y, basis: current, context: context)
+        case .exact where eigenRoute == .block:
+            // Warm start from V: its span is the previous answer, so few block products follow.
+            let eig = try BlockEigensolver.largest(context.dimension, of: y, options: BlockEigenOptions(
+                tolerance: SpectralEmbedding.blockTolerance, seed: context.random.next(), start: current))
+            context.extraOperatorApplications += eig.info.operatorApplications
+            var v = eig.vectors
+            var notes: [String] = []
+            SpectralEmbedding.finish(&v, values: eig.values, scaled: false, notes: &notes)
+            return v
         case .exact:
             let start = (0..<current.rows).map { i in (0..<current.columns).reduce(0.0) { $0 + current[i, $1] } }
             let useStart = start.contains { $0 != 0 } ? start : nil

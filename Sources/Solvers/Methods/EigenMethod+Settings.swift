@@ -9,7 +9,7 @@ extension EigenMethod: RegistrableMethod {
         public init() {}
 
         public static var options: [SettingOption<Self>] {
-            [.value("eigen-backend", \.route, help: "Eigensolver of the eigen method and of the eigen start: automatic, gram, dense, arpack.")]
+            [.value("eigen-backend", \.route, help: "Eigensolver of the eigen method and of the eigen start: automatic, gram, dense, arpack, block (block Rayleigh–Ritz on S·panel products, for large M). Every route is refused before work when it would exceed the memory budget (COEMBED_MEMORY_BUDGET, default half of RAM).")]
         }
 
         public func validate() throws {}

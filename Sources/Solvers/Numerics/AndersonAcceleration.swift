@@ -17,9 +17,8 @@ public struct AndersonAcceleration: Sendable {
     public let memory: Int
     /// Relative Tikhonov weight on γ.
     public let regularization: Double
-    // Internal for the checkpoint of impute's state (AlternatingImputation+Checkpoint.swift).
-    var points: [[Double]] = []
-    var images: [[Double]] = []
+    private var points: [[Double]] = []
+    private var images: [[Double]] = []
 
     public init(memory: Int, regularization: Double = 1e-10) {
         precondition(memory >= 1, "Anderson memory must be ≥ 1")
@@ -40,6 +39,16 @@ public struct AndersonAcceleration: Sendable {
             points.removeFirst()
             images.removeFirst()
         }
+    }
+
+    /// The stored pairs, oldest first (for checkpoints).
+    public var history: (points: [[Double]], images: [[Double]]) { (points, images) }
+
+    /// Replaces the stored pairs (restoring a checkpoint); at most m + 1 are kept.
+    public mutating func restore(points x: [[Double]], images g: [[Double]]) {
+        precondition(x.count == g.count, "Anderson: inconsistent history")
+        reset()
+        for (p, i) in zip(x, g) { record(point: p, image: i) }
     }
 
     /// Forgets every pair (after a rejected proposal, so that stale differences do not persist).

@@ -11,10 +11,16 @@ public struct SQUAREM: Sendable {
     public static let initialMaximumStep = 1.0
     public static let stepGrowth = 4.0
 
-    /// Current upper bound on α (set directly only when a checkpoint is restored).
-    public internal(set) var maximumStep = SQUAREM.initialMaximumStep
+    /// Current upper bound on α.
+    public private(set) var maximumStep = SQUAREM.initialMaximumStep
 
     public init() {}
+
+    /// A scheme whose step bound is `maximumStep` (restoring a checkpoint).
+    public init(maximumStep: Double) {
+        precondition(maximumStep >= 1 && maximumStep.isFinite, "SQUAREM: the step bound is ≥ 1")
+        self.maximumStep = maximumStep
+    }
 
     /// The proposal and its α, or nil when α = 1 (the proposal would be x₂ itself) or the
     /// cycle did not move (v = 0).

@@ -4,10 +4,12 @@ import LinearAlgebra
 /// V = U_D·diag(√max(λ, 0)) from the top-D algebraically largest eigenpairs.
 public enum SpectralEmbedding {
     /// Which matrix and which eigensolver give the top-D eigenpairs of X (`--eigen-backend`):
-    /// a route through SSᵀ, LAPACK or ARPACK. Not to be confused with LinearAlgebra's
-    /// `EigenBackend`, the eigensolver a single `SymmetricEigen` call uses.
+    /// a route through SSᵀ, LAPACK, ARPACK or the block eigensolver. Not to be confused with
+    /// LinearAlgebra's `EigenBackend`, the eigensolver a single `SymmetricEigen` call uses.
     public enum Route: String, Sendable, CaseIterable, Codable, SettingValue {
-        /// Gram for interactions with fewer users than items, LAPACK for dense X, ARPACK otherwise.
+        /// Gram for interactions with fewer users than items when the users × users work fits the
+        /// memory budget and its O(users³) eigensolve is cheaper than block products, else the
+        /// block method; LAPACK for dense X; ARPACK for sparse X.
         case automatic
         /// Eigendecompose the users × users SSᵀ with LAPACK and map back: √λ·v = Sᵀu.
         case gram
@@ -15,6 +17,8 @@ public enum SpectralEmbedding {
         case dense
         /// ARPACK (dsaupd/dseupd, which = "LA") on X as an implicit operator.
         case arpack
+        /// `BlockEigensolver` (Rayleigh–Ritz on S·panel and Sᵀ·panel products): for large M.
+        case block
     }
 
     public struct Output {
@@ -26,22 +30,39 @@ public enum SpectralEmbedding {
         public var notes: [String]
     }
 
-    /// Resolves `.automatic` for a problem.
-    public static func resolve(_ backend: Route, for problem: Problem) throws -> Route {
+    /// Resolves `.automatic` for a problem, and refuses (before any work) a route whose working
+    /// memory for D pairs exceeds `budget`.
+    public static func resolve(_ backend: Route, for problem: Problem, dimension d: Int = 1,
+                               budget: MemoryBudget = .system) throws -> Route {
+        let resolved: Route
         switch (backend, problem.source) {
-        case (.automatic, .interactions(let s)): return s.rows < s.columns ? .gram : .arpack
-        case (.automatic, .dense): return .dense
-        case (.automatic, .sparse): return .arpack
-        case (.gram, .interactions): return .gram
+        case (.automatic, .interactions(let s)):
+            if s.rows < s.columns && budget.fits(EigenMemory.gramBytes(users: s.rows))
+                && EigenMemory.gramIsCheaper(users: s.rows, items: s.columns, nonzeros: s.nonzeroCount, dimension: d) {
+                resolved = .gram
+            } else if BlockEigensolver.blockWidth(d, order: s.columns, oversampling: nil) >= d {
+                resolved = .block
+            } else {
+                resolved = .arpack
+            }
+        case (.automatic, .dense): resolved = .dense
+        case (.automatic, .sparse): resolved = .arpack
+        case (.gram, .interactions): resolved = .gram
         case (.gram, _): throw ProblemError.invalidOption("the gram backend needs X = SᵀS given as interactions")
-        default: return backend
+        default: resolved = backend
         }
+        try EigenMemory.check(resolved, problem: problem, dimension: d, budget: budget)
+        return resolved
     }
 
+    /// Residual target of the block route, relative to the largest eigenvalue (see
+    /// `BlockEigenOptions.tolerance`); ARPACK's `tolerance` is relative to each eigenvalue instead.
+    public static let blockTolerance = 1e-8
+
     public static func compute(problem: Problem, dimension d: Int, route requested: Route = .automatic,
-                               tolerance: Double = 1e-12, seed: UInt64 = 0) throws -> Output {
+                               tolerance: Double = 1e-12, seed: UInt64 = 0, budget: MemoryBudget = .system) throws -> Output {
         try problem.validate(dimension: d)
-        let route = try resolve(requested, for: problem)
+        let route = try resolve(requested, for: problem, dimension: d, budget: budget)
         var values: [Double]
         var vectors: Matrix
         var applications = 0
@@ -75,6 +96,13 @@ public enum SpectralEmbedding {
             values = eig.values
             vectors = eig.vectors
             applications = eig.info.operatorApplications
+        case .block:
+            let eig = try BlockEigensolver.largest(d, of: problem.operator_, options: BlockEigenOptions(
+                tolerance: blockTolerance, seed: seed))
+            values = eig.values
+            vectors = eig.vectors
+            applications = eig.info.operatorApplications
+            notes.append("block eigensolver: \(eig.info.iterations) iterations, \(applications) operator applications")
         case .automatic:
             fatalError("automatic is resolved above")
         }

@@ -1,0 +1,183 @@
+import ArgumentParser
+import Foundation
+import LinearAlgebra
+import DataIO
+import Solvers
+import Workflows
+
+/// Stage-by-stage figures on a large synthetic (or given) ratings file: the issue-9 scale targets.
+struct ScaleBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scale",
+        abstract: "Load, set-up, eigen init, loss+gradient, L-BFGS and impute on a large (synthetic) data set, with peak RSS.",
+        discussion: """
+            Without --ratings, generates users × items × likes with `coembed generate`'s law (seeded)
+            and writes it to --data-dir once, then measures loading that file. Presets: 100k is
+            50,000 × 100,000 × 4,670,000 at D = 64; 1m is 500,000 × 1,000,000 × 50,000,000 at D = 128.
+            """)
+
+    enum Preset: String, ExpressibleByArgument { case small, k100 = "100k", m1 = "1m" }
+
+    @Option(help: "Size preset (small, 100k, 1m); --users/--items/--likes/--dim override its fields.")
+    var preset: Preset = .k100
+
+    @Option(help: "Users of the generated data.") var users: Int?
+    @Option(help: "Items of the generated data.") var items: Int?
+    @Option(help: "Likes of the generated data.") var likes: Int?
+    @Option(help: "Embedding dimension.") var dim: Int?
+    @Option(help: "Generator seed.") var seed: UInt64 = 9
+
+    @Option(help: "Read this ratings CSV instead of generating one.")
+    var ratings: String?
+
+    @Option(help: "Folder for generated files.")
+    var dataDir: String = "out/scale"
+
+    @Option(help: "Seconds L-BFGS may run (its own final loss is the reference for the 1e-3 crossing).")
+    var lbfgsSeconds: Double = 300
+
+    @Option(help: "L-BFGS memory; default: the largest ≤ 5 whose M × D arrays fit 12 GB with the rest.")
+    var lbfgsMemory: Int?
+
+    @Option(help: "Seconds of alternating imputation (subspace inner step) for the iterations-per-minute figure.")
+    var imputeSeconds: Double = 60
+
+    @Option(help: "Repetitions of the loss+gradient timing (median reported).")
+    var repeats: Int = 3
+
+    func run() throws {
+        let (defaultUsers, defaultItems, defaultLikes, defaultDim): (Int, Int, Int, Int) = switch preset {
+        case .small: (5_000, 10_000, 300_000, 32)
+        case .k100: (50_000, 100_000, 4_670_000, 64)
+        case .m1: (500_000, 1_000_000, 50_000_000, 128)
+        }
+        let d = dim ?? defaultDim
+        print("machine: \(machineDescription())")
+        print("memory budget for one allocation: \(MemoryBudget.system) (of \(MemoryBudget.format(MemoryBudget.physicalMemory)) physical)")
+        let clock = ContinuousClock()
+
+        let url: URL
+        if let ratings {
+            url = URL(fileURLWithPath: ratings)
+        } else {
+            let workload = SyntheticInteractions(users: users ?? defaultUsers, items: items ?? defaultItems,
+                                                 likes: likes ?? defaultLikes, seed: seed)
+            try workload.validate()
+            try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+            url = URL(fileURLWithPath: dataDir).appendingPathComponent(
+                "synthetic-\(workload.users)u-\(workload.items)i-\(workload.likes)l-s\(seed).csv")
+            if FileManager.default.fileExists(atPath: url.path) {
+                print("data: \(url.path) (exists)")
+            } else {
+                var s: SparseMatrix!
+                let generate = try clock.measure { s = try workload.generate() }.seconds
+                let write = try clock.measure { try InteractionWriter.writeRatingsCSV(s, to: url) }.seconds
+                print(String(format: "generate: %.2f s, write CSV: %.2f s → %@", generate, write, url.path))
+            }
+        }
+        var interactions: Interactions!
+        let load = try clock.measure { interactions = try MovieLens.load(ratings: url) }.seconds
+        let s = interactions.matrix
+        print(String(format: "load: %.2f s (%d users × %d items, %d likes)  [VmHWM %@]", load, s.rows, s.columns,
+                     s.nonzeroCount, peakRSS()))
+
+        var problem: Problem!
+        let setup = try clock.measure { problem = try Problem(interactions: s) }.seconds
+        print(String(format: "set-up (diagonal, ‖X‖²_F): %.2f s  [VmHWM %@]", setup, peakRSS()))
+
+        var eigen: SpectralEmbedding.Output!
+        let eigenSeconds = try clock.measure {
+            eigen = try SpectralEmbedding.compute(problem: problem, dimension: d, seed: seed)
+        }.seconds
+        print(String(format: "eigen init (D = %d, backend %@): %.2f s, %d operator applications; %@  [VmHWM %@]", d,
+                     eigen.route.rawValue, eigenSeconds, eigen.operatorApplications, eigen.notes.joined(separator: "; "), peakRSS()))
+        let start = eigen.embedding
+        eigen = nil
+
+        try lossAndGradient(problem, start)
+
+        let m = problem.itemCount
+        let memory = lbfgsMemory ?? Self.lbfgsMemoryFitting(items: m, users: s.rows, nonzeros: s.nonzeroCount, dimension: d)
+        let lbfgs = try Driver.run(LBFGS(memory: memory), problem: problem, dimension: d, start: start, initialization: "eigen",
+                                   seed: seed, options: DriverOptions(maxIterations: 1_000_000, timeLimit: lbfgsSeconds,
+                                                                      relativeTolerance: 1e-12))
+        let final = lbfgs.finalLoss
+        let crossing = lbfgs.trace.first { ($0.loss - final) <= 1e-3 * abs(final) }
+        print(String(format: "L-BFGS (memory %d): %d iterations in %.1f s (%@), final loss %.12g; start loss %.12g",
+                     memory, lbfgs.iterations, lbfgs.seconds, lbfgs.termination.rawValue, final, lbfgs.trace.first?.loss ?? .nan))
+        if let crossing {
+            print(String(format: "L-BFGS time to 1e-3 of its final loss: %.1f s (iteration %d)  [VmHWM %@]", crossing.seconds,
+                         crossing.iteration, peakRSS()))
+        }
+
+        // From the same eigen start as L-BFGS (the driver hands a start only to methods that ask).
+        var firstSeconds: Double?
+        let impute = try Driver.run(ImputeFromStart(), problem: problem, dimension: d, start: start, initialization: "eigen",
+                                    seed: seed, options: DriverOptions(maxIterations: 1_000_000, relativeTolerance: 0, callback: { entry in
+                                        if firstSeconds == nil { firstSeconds = entry.seconds }
+                                        return entry.seconds - firstSeconds! < imputeSeconds
+                                    }))
+        let imputeSpan = (impute.trace.last?.seconds ?? 0) - (impute.trace.first?.seconds ?? 0)
+        print(String(format: "impute (subspace): %d iterations in %.1f s after %.1f s set-up = %.2f iterations/minute, loss %.12g  [VmHWM %@]",
+                     impute.iterations, imputeSpan, impute.trace.first?.seconds ?? 0,
+                     imputeSpan > 0 ? Double(impute.iterations) / imputeSpan * 60 : 0, impute.finalLoss, peakRSS()))
+        print("peak RSS (VmHWM): \(peakRSS())")
+    }
+
+    /// One loss+gradient at the eigen start, the syrk+gemm floor, and the share of the rest
+    /// (the two sparse passes and their assembly), medians of alternating runs.
+    func lossAndGradient(_ problem: Problem, _ v: Matrix) throws {
+        let loss = try MaskedLoss(problem: problem, dimension: v.columns)
+        var gradient = Matrix(rows: v.rows, columns: v.columns)
+        var gram = Matrix(rows: v.columns, columns: v.columns)
+        var product = Matrix(rows: v.rows, columns: v.columns)
+        let clock = ContinuousClock()
+        var evaluation: [Double] = [], floor: [Double] = []
+        var value = 0.0
+        for _ in 0..<max(1, repeats) {
+            evaluation.append(clock.measure { value = loss.lossAndGradient(v, gradient: &gradient) }.seconds)
+            floor.append(clock.measure {
+                BLAS.syrk(.transpose, v, into: &gram)
+                BLAS.gemm(.none, v, .none, gram, into: &product)
+            }.seconds)
+        }
+        let (e, f) = (median(evaluation), median(floor))
+        print(String(format: "loss+gradient: %.1f ms (loss %.12g); floor syrk+gemm %.1f ms; sparse share %.0f %%  [VmHWM %@]",
+                     e * 1e3, value, f * 1e3, 100 * (e - f) / e, peakRSS()))
+    }
+
+    /// Largest L-BFGS memory ≤ 5 whose arrays fit 12 GB: V, gradient, direction, trial point and
+    /// gradient, the driver's last finite V and 2·memory history pairs (M × D each), the loss's
+    /// users × D panel, and S with its transpose (12 bytes per like each).
+    static func lbfgsMemoryFitting(items m: Int, users: Int, nonzeros: Int, dimension d: Int) -> Int {
+        let panel = 8 * m * d
+        let fixed = 6 * panel + 8 * users * d + 2 * 12 * nonzeros
+        let limit = 12 << 30
+        var memory = 5
+        while memory > 1, fixed + 2 * memory * panel > limit { memory -= 1 }
+        return memory
+    }
+}
+
+/// VmHWM (peak resident set) from /proc/self/status, or "?" off Linux.
+func peakRSS() -> String {
+    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return "?" }
+    let kB = Int(line.split(separator: " ").dropFirst().first.map(String.init) ?? "") ?? 0
+    return MemoryBudget.format(kB * 1024)
+}
+
+/// Alternating imputation started from a given V (the benchmark reuses its eigen start).
+struct ImputeFromStart: SolverMethod {
+    let base = AlternatingImputation()
+    var name: String { base.name }
+    var needsStart: Bool { true }
+    func makeState(start: Matrix?, context: SolverContext) throws -> AlternatingImputation.State {
+        try base.makeState(start: start, context: context)
+    }
+    func step(_ state: inout AlternatingImputation.State, context: SolverContext) throws -> StepReport {
+        try base.step(&state, context: context)
+    }
+    func embedding(of state: AlternatingImputation.State) -> Matrix { base.embedding(of: state) }
+    func loss(of state: AlternatingImputation.State) -> Double { base.loss(of: state) }
+}
