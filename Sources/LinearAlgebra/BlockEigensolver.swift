@@ -108,6 +108,12 @@ public enum BlockEigensolver {
             projectOut(x, from: &w)
             projectOut(x, from: &w)
             try orthonormalise(&w)
+            // When W is nearly rank-deficient (its columns almost dependent once X is projected
+            // out), CholeskyQR amplifies the rounding left along X (XᵀW ~ 1e-2 on a 30-item
+            // problem), the basis [X W] stops being orthonormal, the Ritz values overshoot λ_max
+            // and the iteration stalls. A second projection and orthonormalisation restores it.
+            projectOut(x, from: &w)
+            try orthonormalise(&w)
             op.apply(w, into: &aw)
             applications += b
             // T = [X W]ᵀ A [X W]; XᵀAX is recomputed rather than taken as Θ so rounding in X is seen.

@@ -53,6 +53,22 @@ import TestSupport
         #expect(warm.info.iterations < cold.info.iterations)
     }
 
+    /// A block nearly as wide as the operator (b = 12 of n = 30) leaves W almost rank-deficient
+    /// once X is projected out; CholeskyQR then amplified the rounding along X, the basis lost
+    /// orthogonality, Ritz values overshot λ_max and 500 iterations never converged (this is the
+    /// eigen start of `solve` on a 50 × 30 interaction matrix).
+    @Test func aBlockNearlyAsWideAsTheOperatorConverges() throws {
+        let s = Random.interactions(users: 50, items: 30, density: 0.3, seed: 7)
+        let op = GramOperator(s)
+        let dense = op.applied(to: Matrix.identity(30))
+        let exact = try LAPACK.symmetricEigenvalues(dense)
+        for seed: UInt64 in [0, 1, 2] {
+            let eig = try BlockEigensolver.largest(4, of: op, options: BlockEigenOptions(seed: seed))
+            #expect(eig.info.iterations < 100, "seed \(seed): \(eig.info.iterations) iterations")
+            for j in 0..<4 { #expect(abs(eig.values[j] - exact[j]) <= 1e-9 * exact[0], "seed \(seed), pair \(j)") }
+        }
+    }
+
     @Test func refusesWhatItCannotDo() {
         #expect(throws: LinearAlgebraError.self) { try BlockEigensolver.largest(30, of: DiagonalOperator((0..<40).map(Double.init))) }
         #expect(throws: LinearAlgebraError.self) {
