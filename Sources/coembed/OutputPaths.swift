@@ -44,7 +44,7 @@ enum OutputPaths {
     static func checkEmbeddingExtension(_ output: String) throws {
         let ext = URL(fileURLWithPath: output).pathExtension.lowercased()
         guard embeddingExtensions.contains(ext) else {
-            throw ValidationError("--output \(output): unknown embedding format '.\(ext)': use .npy, .csv, .txt or .w2v")
+            throw ValidationError("--output \(output): unknown embedding format (\(ext.isEmpty ? "no extension" : "unknown extension '.\(ext)'")): use .npy, .csv, .txt, .w2v or .vec")
         }
     }
 
@@ -69,7 +69,8 @@ enum OutputPaths {
                 throw ValidationError("\(output.option) \(output.path) is the \(input) input: writing it would destroy the data")
             }
             if let other = written[key] {
-                throw ValidationError("\(output.option) and \(other) are the same file (\(output.path))")
+                throw ValidationError(output.option == other ? "\(output.option) \(output.path) is given twice"
+                                                             : "\(output.option) and \(other) are the same file (\(output.path))")
             }
             written[key] = output.option
             var isDirectory: ObjCBool = false

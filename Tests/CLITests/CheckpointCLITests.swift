@@ -40,8 +40,8 @@ import TestSupport
         var env = ProcessInfo.processInfo.environment
         env["OPENBLAS_NUM_THREADS"] = "1"
         p.environment = env
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("\(tag).out").path, contents: nil)
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("\(tag).err").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("\(tag).out").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("\(tag).err").path, contents: nil)
         p.standardOutput = try FileHandle(forWritingTo: dir.appendingPathComponent("\(tag).out"))
         p.standardError = try FileHandle(forWritingTo: dir.appendingPathComponent("\(tag).err"))
         try p.run()
