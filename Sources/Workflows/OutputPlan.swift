@@ -1,4 +1,5 @@
 import Foundation
+import DataIO
 
 /// Why the outputs of a run cannot be written; found before any data is read.
 public struct OutputError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -68,21 +69,8 @@ public struct OutputPlan: Sendable {
     /// `mkdir -p`, then proof that a file can be created there.
     public static func prepareFolder(_ folder: URL) throws {
         let fm = FileManager.default
-        var isDirectory: ObjCBool = false
-        if fm.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw OutputError("\(folder.path) exists and is not a folder") }
-        } else {
-            // A file where a folder of the path should be is the usual cause: name it (Foundation's
-            // own message is an NSCocoaErrorDomain code).
-            var ancestor = folder.deletingLastPathComponent()
-            while ancestor.path != "/" && !fm.fileExists(atPath: ancestor.path) { ancestor = ancestor.deletingLastPathComponent() }
-            if fm.fileExists(atPath: ancestor.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                throw OutputError("cannot create the folder \(folder.path): \(ancestor.path) is a file, not a folder")
-            }
-            do { try fm.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-                throw OutputError("cannot create the folder \(folder.path): \((error as NSError).localizedFailureReason ?? "permission denied or no space")")
-            }
-        }
+        // One line naming the path and the reason (a file in the way, permission, …).
+        do { try FileErrors.createDirectory(folder) } catch { throw OutputError(error.description) }
         guard fm.isWritableFile(atPath: folder.path) else { throw OutputError("cannot write in \(folder.path) (permission denied)") }
     }
 }

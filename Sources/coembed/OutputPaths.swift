@@ -44,7 +44,7 @@ enum OutputPaths {
     static func checkEmbeddingExtension(_ output: String) throws {
         let ext = URL(fileURLWithPath: output).pathExtension.lowercased()
         guard embeddingExtensions.contains(ext) else {
-            throw ValidationError("--output \(output): unknown extension '.\(ext)' (unknown embedding format): use .npy, .csv or .txt/.w2v/.vec")
+            throw ValidationError("--output \(output): unknown embedding format (\(ext.isEmpty ? "no extension" : "unknown extension '.\(ext)'")): use .npy, .csv, .txt, .w2v or .vec")
         }
     }
 
@@ -68,11 +68,9 @@ enum OutputPaths {
             if let input = seen[key] {
                 throw ValidationError("\(output.option) \(output.path) is the \(input) input: writing it would destroy the data")
             }
-            if let other = written[key], other == output.option {
-                throw ValidationError("\(output.option) \(output.path) is given twice (the same file)")
-            }
             if let other = written[key] {
-                throw ValidationError("\(output.option) and \(other) are the same file (\(output.path))")
+                throw ValidationError(output.option == other ? "\(output.option) \(output.path) is given twice"
+                                                             : "\(output.option) and \(other) are the same file (\(output.path))")
             }
             written[key] = output.option
             var isDirectory: ObjCBool = false

@@ -203,14 +203,14 @@ import TestSupport
         defer { dir.remove() }
         let ratings = try Self.smallRatings(in: dir)
         let npy = dir.file("v.npy").path
-        // The trace's folder cannot be made (a file stands where it would be; missing folders are
-        // created): the embedding must not be written alone.
-        _ = try dir.write("not a folder", to: "missing")
+        // The trace's folder cannot exist (a file stands in its place): the embedding must not be
+        // written alone. (A folder that is merely missing is created, as `mkdir -p` would.)
+        _ = try dir.write("a file, not a folder", to: "blocker")
         let r = try coembed(["solve", "--ratings", ratings, "--dim", "2", "--solver", "eigen", "--quiet", "--output", npy,
-                             "--trace", dir.file("missing/t.csv").path])
+                             "--trace", dir.file("blocker/t.csv").path])
         #expect(r.status != 0)
-        #expect(r.err.contains("missing"), "\(r.err)")
-        #expect(try dir.contents() == ["missing", "ratings.csv"]) // no v.npy, no temporaries
+        #expect(r.err.contains("blocker"), "\(r.err)")
+        #expect(try dir.contents() == ["blocker", "ratings.csv"]) // no v.npy, no temporaries
     }
 
     @Test func aReportThatIsAFileIsOneClearLine() throws {
