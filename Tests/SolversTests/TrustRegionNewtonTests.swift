@@ -1,5 +1,6 @@
 import Testing
 import LinearAlgebra
+import TestSupport
 @testable import Solvers
 
 @Suite struct TrustRegionNewtonTests {
@@ -66,7 +67,7 @@ import LinearAlgebra
     @Test func agreesWithLBFGSFromRandomStart() throws {
         let s = Random.interactions(users: 40, items: 50, density: 0.25, seed: 21)
         let problem = try Problem(interactions: s)
-        let start = try EigenInitializer.compute(problem: problem, dimension: 5).embedding
+        let start = try SpectralEmbedding.compute(problem: problem, dimension: 5).embedding
         let options = DriverOptions(maxIterations: 2000, relativeTolerance: 0, gradientTolerance: 1e-8)
         let newton = try Driver.run(TrustRegionNewton(), problem: problem, dimension: 5, start: start, options: options)
         let lbfgs = try Driver.run(LBFGS(), problem: problem, dimension: 5, start: start, options: options)

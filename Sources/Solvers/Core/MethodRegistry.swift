@@ -8,6 +8,7 @@ public enum MethodRegistry {
         RegisteredMethod(GradientDescent.self),
         RegisteredMethod(Adam.self),
         RegisteredMethod(LBFGS.self),
+        RegisteredMethod(TrustRegionNewton.self),
         RegisteredMethod(SkipGramNegativeSampling.self),
         RegisteredMethod(SampledSoftmax.self),
         RegisteredMethod(InBatchNegatives.self),

@@ -26,13 +26,12 @@ public struct TrustRegionNewton: SolverMethod {
     /// Trial steps (radius reductions) allowed within one iteration before giving up.
     public var maxTrials: Int
 
-    public init(maxInnerIterations: Int = 100, acceptance: Double = 1e-4, maxTrials: Int = 30) {
+    public init(maxInnerIterations: Int = Settings().maxInnerIterations, acceptance: Double = Settings().acceptance,
+                maxTrials: Int = Settings().maxTrials) {
         self.maxInnerIterations = maxInnerIterations
         self.acceptance = acceptance
         self.maxTrials = maxTrials
     }
-
-    public var name: String { "newton" }
 
     public struct State {
         var v: Matrix
@@ -53,10 +52,8 @@ public struct TrustRegionNewton: SolverMethod {
     }
 
     public func makeState(start: Matrix?, context: SolverContext) throws -> State {
-        guard maxInnerIterations >= 1, acceptance > 0, acceptance < 0.25, maxTrials >= 1 else {
-            throw ProblemError.invalidOption("newton needs max inner iterations ≥ 1, 0 < acceptance < 0.25 and max trials ≥ 1")
-        }
-        guard let v = start else { throw ProblemError.invalidOption("newton needs a starting embedding") }
+        try Settings(maxInnerIterations: maxInnerIterations, acceptance: acceptance, maxTrials: maxTrials).validate()
+        let v = try StartRequirement.require(start, for: name)
         let m = v.rows, d = v.columns
         func buffer() -> Matrix { Matrix(rows: m, columns: d) }
         var g = buffer()
