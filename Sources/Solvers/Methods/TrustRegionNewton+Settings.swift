@@ -32,4 +32,11 @@ extension TrustRegionNewton: RegistrableMethod {
     public init(settings: Settings, solver: SolverSettings) {
         self.init(maxInnerIterations: settings.maxInnerIterations, acceptance: settings.acceptance, maxTrials: settings.maxTrials)
     }
+
+    /// V, ∇L, the CG vectors (step, residual, preconditioned residual, direction and their
+    /// Hessian products) and the trial point with its gradient: ten M × D buffers, plus the X·E
+    /// product of the loss.
+    public static func memoryNeeds(settings: Settings, sizes: MemoryNeed.Sizes) -> [MemoryNeed] {
+        [MemoryNeed(bytes: sizes.block * 11, what: "newton's conjugate-gradient vectors")]
+    }
 }
