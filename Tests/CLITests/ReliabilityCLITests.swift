@@ -1,4 +1,5 @@
 import Testing
+import Solvers
 import Foundation
 import DataIO
 import LinearAlgebra
@@ -128,7 +129,7 @@ import TestSupport
         let ratings = try Self.smallRatings(in: dir)
         let zero = try dir.write("0,0\n0,0\n", to: "zero.csv").path
         let empty = try dir.write("%%MatrixMarket matrix coordinate real symmetric\n20 20 0\n", to: "empty.mtx").path
-        for solver in ["eigen", "gd", "adam", "lbfgs", "impute"] {
+        for solver in MethodRegistry.defaultComparison.map(\.name) {
             let r = try coembed(["solve", "--ratings", ratings, "--like-threshold", "6", "--solver", solver, "--dim", "2", "--quiet"])
             #expect(r.status == 1 && r.err.contains("has no likes"), "\(solver): \(r.status) \(r.err)")
             #expect(r.out.isEmpty)

@@ -150,7 +150,8 @@ struct DoubleDouble {
         #expect(r.finalLoss > 0)
     }
 
-    @Test(arguments: ["gd", "adam", "lbfgs"])
+    /// Every method that starts from a given V (the registry's `.required` starts).
+    @Test(arguments: MethodRegistry.all.filter { $0.startRequirement == .required }.map(\.name))
     func aHugeRandomStartEndsWithNonFiniteLoss(kind: String) throws {
         let problem = try Problem(dense: Random.planted(items: 10, rank: 2, seed: 3).x)
         var settings = SolverSettings(dimension: 2)
