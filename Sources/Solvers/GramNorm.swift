@@ -109,9 +109,10 @@ public enum GramNorm {
                     ? shared.binaryBlock(shared.ranges[b], counts: &counts, touched: &touched)
                     : shared.block(shared.ranges[b], scratch: &scratch, touched: &touched)
                 if let progress {
-                    let done = state.add(shared.prefix[shared.ranges[b].upperBound] - shared.prefix[shared.ranges[b].lowerBound])
-                    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-                    state.report {
+                    // Adding the block's work and reporting under one lock: the fractions reach the
+                    // callback in increasing order, whichever worker finishes first.
+                    state.add(shared.prefix[shared.ranges[b].upperBound] - shared.prefix[shared.ranges[b].lowerBound]) { done in
+                        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
                         progress(Progress(fractionDone: total > 0 ? min(1, done / total) : 1, seconds: seconds, side: side))
                     }
                 }
@@ -233,13 +234,9 @@ private final class BlockCounter: @unchecked Sendable {
 private final class ProgressState: @unchecked Sendable {
     private let lock = NSLock()
     private var done = 0.0
-    func add(_ work: Double) -> Double {
+    func add(_ work: Double, report: (Double) -> Void) {
         lock.lock(); defer { lock.unlock() }
         done += work
-        return done
-    }
-    func report(_ body: () -> Void) {
-        lock.lock(); defer { lock.unlock() }
-        body()
+        report(done)
     }
 }
