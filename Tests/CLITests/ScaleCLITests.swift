@@ -3,26 +3,9 @@ import Foundation
 import DataIO
 import TestSupport
 
-/// `coembed` with extra environment variables (the memory budget override).
-private func coembed(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, out: String, err: String) {
-    let candidates = [Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("coembed"),
-                      Bundle.main.bundleURL.appendingPathComponent("coembed")]
-    let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) })
-    var dir = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { dir = dir.deletingLastPathComponent() }
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    process.currentDirectoryURL = dir
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+/// The process environment plus the memory budget override.
+private func withBudget(_ budget: String) -> [String: String] {
+    ProcessInfo.processInfo.environment.merging(["COEMBED_MEMORY_BUDGET": budget]) { $1 }
 }
 
 @Suite(.serialized) struct ScaleCLITests {
@@ -31,14 +14,12 @@ private func coembed(_ arguments: [String], environment: [String: String]) throw
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("r.csv").path
-        let g = try coembed(["generate", "--users", "200", "--items", "300", "--likes", "4000", "--seed", "3", "--output", file],
-                            environment: [:])
+        let g = try coembed(["generate", "--users", "200", "--items", "300", "--likes", "4000", "--seed", "3", "--output", file])
         #expect(g.status == 0, "\(g.err)")
-        let info = try coembed(["info", "--ratings", file], environment: [:])
+        let info = try coembed(["info", "--ratings", file])
         #expect(info.status == 0, "\(info.err)")
         #expect(info.out.contains("likes: 4000 (of 4000 ratings)"))
-        let bad = try coembed(["generate", "--users", "2", "--items", "3", "--likes", "4", "--output", dir.appendingPathComponent("x.bin").path],
-                              environment: [:])
+        let bad = try coembed(["generate", "--users", "2", "--items", "3", "--likes", "4", "--output", dir.appendingPathComponent("x.bin").path])
         #expect(bad.status != 0 && bad.err.contains("unsupported extension '.bin'"))
     }
 
@@ -46,11 +27,11 @@ private func coembed(_ arguments: [String], environment: [String: String]) throw
     /// the option; the automatic backend then uses the block method instead.
     @Test func memoryBudgetRefusesTheGramBackend() throws {
         let r = try coembed(["solve", "--solver", "eigen", "--dim", "8", "--eigen-backend", "gram"],
-                            environment: ["COEMBED_MEMORY_BUDGET": "10M"])
+                            environment: withBudget("10M"))
         #expect(r.status != 0)
         #expect(r.err.contains("610 × 610 users Gram"), "stderr: \(r.err)")
         #expect(r.err.contains("--eigen-backend block"))
-        let auto = try coembed(["solve", "--solver", "eigen", "--dim", "8"], environment: ["COEMBED_MEMORY_BUDGET": "10M"])
+        let auto = try coembed(["solve", "--solver", "eigen", "--dim", "8"], environment: withBudget("10M"))
         #expect(auto.status == 0, "\(auto.err)")
         #expect(auto.out.contains("block") || auto.err.contains("block"), "\(auto.out)")
     }
