@@ -17,17 +17,23 @@ let package = Package(
         .systemLibrary(name: "_COpenBLAS", path: "Sources/_COpenBLAS"),
         .systemLibrary(name: "_CLAPACKE", path: "Sources/_CLAPACKE"),
         .systemLibrary(name: "_CARPACK", path: "Sources/_CARPACK"),
+        // OpenMPI from Debian (libopenmpi-dev, openmpi-bin); its flags come from pkg-config (ompi-c).
+        .systemLibrary(name: "_CMPI", path: "Sources/_CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        // Plain-C wrappers: OpenMPI's MPI_COMM_WORLD / MPI_DOUBLE / MPI_SUM are macros Swift cannot import.
+        .target(name: "_CMPIShim", dependencies: ["_CMPI"], path: "Sources/_CMPIShim"),
 
         .target(name: "LinearAlgebra", dependencies: ["_COpenBLAS", "_CLAPACKE", "_CARPACK"]),
         .target(name: "DataIO", dependencies: ["LinearAlgebra"]),
         .target(name: "Solvers", dependencies: ["LinearAlgebra", "DataIO"]),
         .target(name: "Evaluation", dependencies: ["LinearAlgebra", "DataIO", "_CLAPACKE"]),
         .target(name: "Reporting"),
+        .target(name: "Distributed", dependencies: ["LinearAlgebra", "DataIO", "Solvers", "_CMPIShim"]),
         .target(name: "Workflows", dependencies: ["LinearAlgebra", "DataIO", "Solvers", "Evaluation", "Reporting"]),
         .executableTarget(
             name: "coembed",
             dependencies: [
-                "LinearAlgebra", "DataIO", "Solvers", "Evaluation", "Reporting", "Workflows",
+                "LinearAlgebra", "DataIO", "Solvers", "Evaluation", "Reporting", "Workflows", "Distributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -45,6 +51,8 @@ let package = Package(
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Evaluation", "TestSupport"]),
         // Runs the built `coembed` binary end to end (exit codes, messages, outputs).
+        // Runs `coembed` under mpirun on loopback (skipped when mpirun is missing).
+        .testTarget(name: "DistributedTests", dependencies: ["coembed", "Distributed", "Solvers", "DataIO", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["coembed", "DataIO", "TestSupport"]),
     ]
 )
