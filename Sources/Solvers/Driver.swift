@@ -35,6 +35,19 @@ public struct DriverOptions {
 /// The one loop every method runs in: counts iterations, applies the stopping rules, records the
 /// trace, calls the callback and watches the clock.
 public enum Driver {
+    /// A decision from a local clock: on a distributed problem rank 0's, so that every participant
+    /// stops after the same iteration (every other rule depends only on replicated numbers).
+    static func agreed(_ local: Bool, _ problem: Problem) -> Bool {
+        guard let distribution = problem.distribution, distribution.size > 1 else { return local }
+        var flag = [local ? 1.0 : 0.0]
+        do {
+            try flag.withUnsafeMutableBufferPointer { try distribution.communicator.broadcast($0, root: 0) }
+        } catch {
+            distribution.failureHandler(error)
+        }
+        return flag[0] != 0
+    }
+
     /// Runs `method` on `problem` at dimension `dimension` from `start` (required when the method
     /// needs one; ignored otherwise) and returns the result.
     public static func run<Method: SolverMethod>(
@@ -79,7 +92,7 @@ public enum Driver {
         }
         while termination == nil {
             if iteration >= options.maxIterations { termination = .maxIterations; break }
-            if let limit = options.timeLimit, elapsed() >= limit { termination = .timeLimit; break }
+            if let limit = options.timeLimit, agreed(elapsed() >= limit, problem) { termination = .timeLimit; break }
             let report = try method.step(&state, context: context)
             iteration += 1
             let previous = loss

@@ -44,6 +44,20 @@ public final class ItemDistribution: @unchecked Sendable {
         return b
     }
 
+    /// The columns of S (users × M) in this participant's block, the others dropped (same shape).
+    public func localBlock(of s: SparseMatrix) throws -> SparseMatrix {
+        precondition(s.columns == itemCount)
+        let own = block
+        var pointers = [0], columns: [Int32] = [], values: [Double] = []
+        for u in 0..<s.rows {
+            for k in s.rowPointers[u]..<s.rowPointers[u + 1] where own.contains(Int(s.columnIndices[k])) {
+                columns.append(s.columnIndices[k]); values.append(s.values[k])
+            }
+            pointers.append(columns.count)
+        }
+        return try SparseMatrix(rows: s.rows, columns: s.columns, rowPointers: pointers, columnIndices: columns, values: values)
+    }
+
     /// Every participant's rows of `m` (its block) copied to every participant: afterwards all
     /// participants hold the same matrix. Rows outside the own block are overwritten.
     public func gatherRows(_ m: inout Matrix) throws {
