@@ -4,6 +4,7 @@ import LinearAlgebra
 import DataIO
 import Solvers
 import Evaluation
+import Distributed
 
 struct SolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,6 +25,8 @@ struct SolveCommand: ParsableCommand {
     @OptionGroup(title: "Recommendation quality") var quality: QualityOptions
 
     func run() throws {
+        // Launched by mpirun: the same solve, distributed over the ranks (DistributedSolve).
+        if MPIEnvironment.launchedByMPI { return try DistributedSolve.run(self) }
         var dataset = try data.load()
         var split: HoldoutSplit?
         if quality.holdout {
