@@ -155,6 +155,18 @@ final class MPIRunTests: XCTestCase {
         XCTAssertFalse(r.out.contains("loss="), r.out)
     }
 
+    func testTheTimeLimitStopsEveryRankAfterTheSameIteration() throws {
+        // Each rank's clock differs; rank 0 decides. Without the agreement the ranks would stop at
+        // different iterations and the run would hang or abort in a collective.
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ratings = try ratingsFile(in: dir, users: 90, items: 400)
+        let r = try mpirun(3, ["solve", "--ratings", ratings, "--dim", "8", "--quiet", "--solver", "adam",
+                               "--max-iterations", "1000000", "--tolerance", "0", "--time-limit", "1.5"], in: dir)
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(field("termination", r.out), "timeLimit", r.out)
+    }
+
     func testWithoutMPIRunNothingChanges() throws {
         // A plain process never initialises MPI: no MPI variables, the usual single summary line.
         let dir = try TemporaryDirectory()
