@@ -156,8 +156,8 @@ final class MPIRunTests: XCTestCase {
     }
 
     func testTheTimeLimitStopsEveryRankAfterTheSameIteration() throws {
-        // Each rank's clock differs; rank 0 decides. Without the agreement the ranks would stop at
-        // different iterations and the run would hang or abort in a collective.
+        // A smoke test of a timed run end to end (the ranks' clocks rarely disagree by enough to
+        // split an iteration here; ThreadDistributionTests checks that rank 0 decides).
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let ratings = try ratingsFile(in: dir, users: 90, items: 400)

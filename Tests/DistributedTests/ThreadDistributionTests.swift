@@ -98,6 +98,17 @@ final class ThreadDistributionTests: XCTestCase {
         }
     }
 
+    func testClockDecisionsAreRankZeros() throws {
+        // The driver's time limit: whatever each participant's own clock says, all follow rank 0.
+        let s = try interactions()
+        for zeroSays in [false, true] {
+            let out = try onTeam(s, ranks: 3, dimension: 4) { problem in
+                Driver.agreed(problem.distribution!.rank == 0 ? zeroSays : !zeroSays, problem)
+            }
+            XCTAssertEqual(out, [zeroSays, zeroSays, zeroSays])
+        }
+    }
+
     func testAFailingParticipantFailsEveryParticipant() throws {
         let s = try interactions()
         let team = ThreadTeam(size: 3)
