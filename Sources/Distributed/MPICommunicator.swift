@@ -98,10 +98,9 @@ public final class MPICommunicator: Communicator {
             if local.count > 0 { result.baseAddress!.update(from: local.baseAddress!, count: local.count) }
             return
         }
-        var empty = 0.0
-        let send = local.baseAddress ?? UnsafePointer(withUnsafeMutablePointer(to: &empty) { $0 })
+        // An empty contribution may pass a nil send buffer: MPI reads no element of it.
         guard let receive = result.baseAddress else { return }
-        try check(coembed_mpi_allgatherv_double(send, Int64(local.count), receive, counts.map(Int64.init), offsets), "MPI_Allgatherv")
+        try check(coembed_mpi_allgatherv_double(local.baseAddress, Int64(local.count), receive, counts.map(Int64.init), offsets), "MPI_Allgatherv")
     }
 }
 

@@ -23,7 +23,6 @@ int coembed_mpi_finalize(void) { return MPI_Finalize(); }
 int coembed_mpi_rank(int *rank) { return MPI_Comm_rank(MPI_COMM_WORLD, rank); }
 int coembed_mpi_size(int *size) { return MPI_Comm_size(MPI_COMM_WORLD, size); }
 int coembed_mpi_barrier(void) { return MPI_Barrier(MPI_COMM_WORLD); }
-int64_t coembed_mpi_max_count(void) { return INT_MAX; }
 
 /* MPI counts are int: buffers longer than INT_MAX go in pieces. */
 int coembed_mpi_bcast_double(double *buffer, int64_t count, int root) {
@@ -34,21 +33,6 @@ int coembed_mpi_bcast_double(double *buffer, int64_t count, int root) {
         done += piece;
     }
     return MPI_SUCCESS;
-}
-
-int coembed_mpi_bcast_bytes(void *buffer, int64_t count, int root) {
-    for (int64_t done = 0; done < count;) {
-        int piece = (int)(count - done > INT_MAX ? INT_MAX : count - done);
-        int rc = MPI_Bcast((char *)buffer + done, piece, MPI_BYTE, root, MPI_COMM_WORLD);
-        if (rc != MPI_SUCCESS) return rc;
-        done += piece;
-    }
-    return MPI_SUCCESS;
-}
-
-int coembed_mpi_gather_double(const double *send, double *receive, int64_t count, int root) {
-    if (count > INT_MAX) return MPI_ERR_COUNT;
-    return MPI_Gather(send, (int)count, MPI_DOUBLE, receive, (int)count, MPI_DOUBLE, root, MPI_COMM_WORLD);
 }
 
 /* int64 counts to MPI's int arrays (malloc'd, size entries); MPI_ERR_COUNT when one does not fit. */
@@ -101,10 +85,6 @@ int coembed_mpi_alltoallv_double(const double *send, const int64_t *sendCounts, 
     }
     free(sc); free(sd); free(rcnt); free(rd);
     return rc;
-}
-
-int coembed_mpi_allreduce_max_int64(int64_t *value) {
-    return MPI_Allreduce(MPI_IN_PLACE, value, 1, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD);
 }
 
 void coembed_mpi_abort(int code) {

@@ -20,11 +20,6 @@ int coembed_mpi_size(int *size);
 int coembed_mpi_barrier(void);
 /* MPI_Bcast of `count` doubles from `root`. */
 int coembed_mpi_bcast_double(double *buffer, int64_t count, int root);
-/* MPI_Bcast of `count` bytes from `root`. */
-int coembed_mpi_bcast_bytes(void *buffer, int64_t count, int root);
-/* MPI_Gather of `count` doubles from every rank into `receive` (size·count doubles, rank 0 only;
-   may be NULL on other ranks), rank r's values at receive + r·count. */
-int coembed_mpi_gather_double(const double *send, double *receive, int64_t count, int root);
 /* MPI_Allgatherv of doubles: rank r contributes counts[r] values, stored at receive + displacements[r]. */
 int coembed_mpi_allgatherv_double(const double *send, int64_t sendCount, double *receive,
                                   const int64_t *counts, const int64_t *displacements);
@@ -33,13 +28,9 @@ int coembed_mpi_allgatherv_inplace_double(double *buffer, const int64_t *counts,
 /* MPI_Alltoallv of doubles (counts and displacements per rank, in numbers). */
 int coembed_mpi_alltoallv_double(const double *send, const int64_t *sendCounts, const int64_t *sendDisplacements,
                                  double *receive, const int64_t *receiveCounts, const int64_t *receiveDisplacements);
-/* MPI_Allreduce(MPI_MAX) of one int64 (agreement on a flag or a size). */
-int coembed_mpi_allreduce_max_int64(int64_t *value);
 /* MPI_Abort(MPI_COMM_WORLD, code): does not return. */
 void coembed_mpi_abort(int code);
 /* The text of an MPI error code into `text` (at most `capacity` bytes, NUL-terminated). */
 void coembed_mpi_error_string(int code, char *text, int capacity);
-/* The largest count one MPI call takes (INT_MAX); longer buffers are sent in pieces. */
-int64_t coembed_mpi_max_count(void);
 
 #endif
