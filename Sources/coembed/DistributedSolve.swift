@@ -14,6 +14,19 @@ import Distributed
 /// status 1. A failure inside the run (a collective failing, a rank dying) aborts the job through
 /// MPI_Abort, which makes mpirun end every rank with a non-zero status.
 enum DistributedSolve {
+    /// Under mpirun only `solve` is distributed; any other subcommand would run P copies of the
+    /// same single-process job (and race on its outputs), so it is refused before MPI starts:
+    /// rank 0 prints the message, every rank exits with status 1.
+    static func refuseOtherCommandsUnderMPI(_ arguments: [String]) {
+        guard MPIEnvironment.launchedByMPI else { return }
+        let subcommand = arguments.dropFirst().first { !$0.hasPrefix("-") }
+        guard let subcommand, subcommand != "solve" else { return }
+        if (ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"] ?? ProcessInfo.processInfo.environment["PMIX_RANK"] ?? "0") == "0" {
+            FileHandle.standardError.write(Data("Error: under mpirun only `coembed solve` runs distributed; run `coembed \(subcommand)` without mpirun\n".utf8))
+        }
+        exit(1)
+    }
+
     static func run(_ command: SolveCommand) throws {
         let comm: MPICommunicator
         do { comm = try MPIEnvironment.world() } catch { throw CLIError("MPI could not start: \(error)") }

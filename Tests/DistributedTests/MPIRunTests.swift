@@ -167,6 +167,14 @@ final class MPIRunTests: XCTestCase {
         XCTAssertEqual(field("termination", r.out), "timeLimit", r.out)
     }
 
+    func testOnlySolveRunsUnderMPIRun() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let r = try mpirun(2, ["info"], in: dir)
+        XCTAssertNotEqual(try XCTUnwrap(r.status, "mpirun hung"), 0)
+        XCTAssertEqual(r.err.components(separatedBy: "only `coembed solve` runs distributed").count - 1, 1, r.err)
+    }
+
     func testWithoutMPIRunNothingChanges() throws {
         // A plain process never initialises MPI: no MPI variables, the usual single summary line.
         let dir = try TemporaryDirectory()
