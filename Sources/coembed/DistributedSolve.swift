@@ -137,6 +137,13 @@ enum DistributedSolve {
             }
         }
         guard comm.rank == 0 else { return }
+        // As in one process: items.csv beside every embedding (rank 0 holds every item id).
+        if writes {
+            let folders = Set(command.output.map { URL(fileURLWithPath: $0).deletingLastPathComponent().standardizedFileURL })
+            for folder in folders.sorted(by: { $0.path < $1.path }) {
+                try EmbeddingExport.writeItems(whole, to: folder.appendingPathComponent("items.csv"))
+            }
+        }
         if let trace = command.trace { try result.writeTrace(to: URL(fileURLWithPath: trace)) }
         for note in result.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         FileHandle.standardError.write(Data("note: distributed over \(ranks) MPI ranks, item blocks \(bounds)\n".utf8))

@@ -138,6 +138,21 @@ final class MPIRunTests: XCTestCase {
         }
     }
 
+    func testItemMapIsWrittenBesideTheEmbedding() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ratings = try ratingsFile(in: dir)
+        try FileManager.default.createDirectory(at: dir.file("one"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: dir.file("two"), withIntermediateDirectories: true)
+        let common = ["solve", "--ratings", ratings, "--dim", "4", "--quiet", "--max-iterations", "3"]
+        let single = try run([binary] + common + ["--output", dir.file("one/v.npy").path], in: dir)
+        XCTAssertEqual(single.status, 0, single.err)
+        let r = try mpirun(2, common + ["--output", dir.file("two/v.npy").path], in: dir)
+        XCTAssertEqual(r.status, 0, r.err)
+        let expected = try String(contentsOf: dir.file("one/items.csv"), encoding: .utf8)
+        XCTAssertEqual(try String(contentsOf: dir.file("two/items.csv"), encoding: .utf8), expected)
+    }
+
     func testARankThatCannotReadItsInputStopsEveryRank() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
