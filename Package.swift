@@ -18,17 +18,23 @@ let package = Package(
         .systemLibrary(name: "_CLAPACKE", path: "Sources/_CLAPACKE"),
         .systemLibrary(name: "_CARPACK", path: "Sources/_CARPACK"),
         .systemLibrary(name: "_CZlib", path: "Sources/_CZlib"),
+        // OpenMPI from Debian (libopenmpi-dev, openmpi-bin); its flags come from pkg-config (ompi-c).
+        .systemLibrary(name: "_CMPI", path: "Sources/_CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        // Plain-C wrappers: OpenMPI's MPI_COMM_WORLD / MPI_DOUBLE / MPI_SUM are macros Swift cannot import.
+        .target(name: "_CMPIShim", dependencies: ["_CMPI"], path: "Sources/_CMPIShim"),
 
         .target(name: "LinearAlgebra", dependencies: ["_COpenBLAS", "_CLAPACKE", "_CARPACK"]),
         .target(name: "DataIO", dependencies: ["LinearAlgebra", "_CZlib"]),
         .target(name: "Solvers", dependencies: ["LinearAlgebra"]),
         .target(name: "Evaluation", dependencies: ["LinearAlgebra", "DataIO", "_CLAPACKE"]),
         .target(name: "Reporting"),
+        .target(name: "Distributed", dependencies: ["LinearAlgebra", "DataIO", "Solvers", "_CMPIShim"]),
         .target(name: "Workflows", dependencies: ["LinearAlgebra", "DataIO", "Solvers", "Evaluation", "Reporting"]),
         .executableTarget(
             name: "coembed",
             dependencies: [
-                "LinearAlgebra", "DataIO", "Solvers", "Evaluation", "Reporting", "Workflows",
+                "LinearAlgebra", "DataIO", "Solvers", "Evaluation", "Reporting", "Workflows", "Distributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -48,5 +54,7 @@ let package = Package(
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Evaluation", "TestSupport"]),
         // Runs the built `coembed` binary end to end (exit codes, messages, outputs).
         .testTarget(name: "CLITests", dependencies: ["coembed", "LinearAlgebra", "DataIO", "Solvers", "TestSupport"]),
+        // Runs `coembed` under mpirun on loopback (skipped when mpirun is missing).
+        .testTarget(name: "DistributedTests", dependencies: ["coembed", "Distributed", "LinearAlgebra", "Solvers", "DataIO", "TestSupport"]),
     ]
 )

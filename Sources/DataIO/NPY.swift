@@ -21,24 +21,8 @@ public enum NPY {
 
     /// The `.npy` bytes for `matrix` (v1.0 header unless it would not fit, then v2.0).
     public static func encode(_ matrix: Matrix) -> [UInt8] {
-        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(matrix.rows), \(matrix.columns)), }"
-        // numpy pads with spaces so the data starts on a 64-byte boundary, header ending in '\n'.
-        var prefix = 10
-        if header.utf8.count + 1 + prefix > 65_535 { prefix = 12 }
-        let total = prefix + header.utf8.count + 1
-        let padded = (total + 63) / 64 * 64
-        header += String(repeating: " ", count: padded - total) + "\n"
-        let headerLength = header.utf8.count
-        var out = [UInt8]()
-        out.reserveCapacity(padded + matrix.count * 8)
-        out += magic
-        if prefix == 10 {
-            out += [1, 0, UInt8(headerLength & 0xFF), UInt8(headerLength >> 8)]
-        } else {
-            out += [2, 0]
-            for k in 0..<4 { out.append(UInt8((headerLength >> (8 * k)) & 0xFF)) }
-        }
-        out += Array(header.utf8)
+        var out = header(rows: matrix.rows, columns: matrix.columns)
+        out.reserveCapacity(out.count + matrix.count * 8)
         let rowMajor = matrix.rowMajorStorage
         let start = out.count
         out += [UInt8](repeating: 0, count: rowMajor.count * 8)
@@ -47,6 +31,28 @@ public enum NPY {
                 raw.storeBytes(of: x.bitPattern.littleEndian, toByteOffset: start + 8 * k, as: UInt64.self)
             }
         }
+        return out
+    }
+
+    /// The magic, version and header of a float64 C-order rows × columns array, padded so that the
+    /// data starts on a 64-byte boundary (the rows follow, row-major, 8 bytes per number).
+    public static func header(rows: Int, columns: Int) -> [UInt8] {
+        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (\(rows), \(columns)), }"
+        // numpy pads with spaces so the data starts on a 64-byte boundary, header ending in '\n'.
+        var prefix = 10
+        if header.utf8.count + 1 + prefix > 65_535 { prefix = 12 }
+        let total = prefix + header.utf8.count + 1
+        let padded = (total + 63) / 64 * 64
+        header += String(repeating: " ", count: padded - total) + "\n"
+        let headerLength = header.utf8.count
+        var out = magic
+        if prefix == 10 {
+            out += [1, 0, UInt8(headerLength & 0xFF), UInt8(headerLength >> 8)]
+        } else {
+            out += [2, 0]
+            for k in 0..<4 { out.append(UInt8((headerLength >> (8 * k)) & 0xFF)) }
+        }
+        out += Array(header.utf8)
         return out
     }
 

@@ -30,6 +30,9 @@ public protocol Communicator: AnyObject {
     func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Double>) throws
     func broadcast(_ buffer: UnsafeMutableBufferPointer<Double>, root: Int) throws
     func barrier() throws
+    /// Concatenation: participant r contributes `counts[r]` values (`local.count == counts[rank]`);
+    /// every participant's `result` (Σ counts values) receives them in rank order.
+    func allgather(_ local: UnsafeBufferPointer<Double>, into result: UnsafeMutableBufferPointer<Double>, counts: [Int]) throws
 }
 
 extension Communicator {
@@ -38,6 +41,18 @@ extension Communicator {
         var x = value
         try withUnsafeMutablePointer(to: &x) { try allreduceSum(UnsafeMutableBufferPointer(start: $0, count: 1)) }
         return x
+    }
+}
+
+extension Communicator {
+    /// The allgather as an allreduce of zero-padded buffers: x + 0 = x, so the result is exact.
+    /// Costs a full-length reduction; MPI overrides it with MPI_Allgatherv.
+    public func allgather(_ local: UnsafeBufferPointer<Double>, into result: UnsafeMutableBufferPointer<Double>, counts: [Int]) throws {
+        precondition(counts.count == size && local.count == counts[rank] && result.count == counts.reduce(0, +))
+        let offset = counts[..<rank].reduce(0, +)
+        result.update(repeating: 0)
+        for k in 0..<local.count { result[offset + k] = local[k] }
+        try allreduceSum(result)
     }
 }
 

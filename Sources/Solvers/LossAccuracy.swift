@@ -39,7 +39,11 @@ public enum LossAccuracy {
         switch problem.source {
         case let .interactions(s):
             var longest = 0
-            for u in 0..<s.rows { longest = max(longest, s.rowPointers[u + 1] - s.rowPointers[u]) }
+            if let distributed = problem.operator_ as? DistributedGramOperator {
+                longest = distributed.longestUserRowBound // S here is only this participant's block
+            } else {
+                for u in 0..<s.rows { longest = max(longest, s.rowPointers[u + 1] - s.rowPointers[u]) }
+            }
             let trace = problem.diagonal.reduce(0, +)
             return (max(longest, 1), trace, max(s.rows, 1))
         case .dense:
@@ -213,7 +217,8 @@ extension MaskedLoss {
     /// affordable (its bound replaces the implicit one). NaN and infinities pass through.
     func refined(_ value: Double, _ v: Matrix) -> Double {
         lastEvaluationWasDirect = false
-        guard allowsDirectRefinement, value.isFinite, lastErrorBound > LossAccuracy.relativeTarget * value,
+        // The direct evaluation reads all of S: a distributed problem keeps the implicit value.
+        guard allowsDirectRefinement, problem.distribution == nil, value.isFinite, lastErrorBound > LossAccuracy.relativeTarget * value,
               LossAccuracy.directIsAffordable(problem, dimension: dimension) else { return value }
         let (exact, bound) = LossAccuracy.direct(problem: problem, v: v)
         lastErrorBound = bound

@@ -23,6 +23,7 @@ struct Coembed: ParsableCommand {
     /// generic kernels on a CPU that has AVX2 or AVX-512 (see `BLASCore`).
     static func main() {
         BLASCore.ensureBestCore(verbose: BLASCore.verboseRequested(), programName: "coembed")
+        DistributedSolve.refuseOtherCommandsUnderMPI(CommandLine.arguments)
         main(nil)
     }
 }

@@ -5,6 +5,7 @@ import DataIO
 import Solvers
 import Evaluation
 import Workflows
+import Distributed
 
 struct SolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -51,6 +52,8 @@ struct SolveCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Launched by mpirun: the same solve, distributed over the ranks (DistributedSolve).
+        if MPIEnvironment.launchedByMPI { return try DistributedSolve.run(self) }
         let commandLine = CheckpointOptions.commandLineArguments
         let record = try checkpointing.loadResume()
         if let record {

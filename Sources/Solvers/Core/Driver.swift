@@ -4,6 +4,24 @@ import LinearAlgebra
 /// The one loop every method runs in: counts iterations, applies the stopping rules, records the
 /// trace, calls the callback and watches the clock.
 public enum Driver {
+    /// A decision from a local clock: on a distributed problem rank 0's, so that every participant
+    /// stops after the same iteration (every other rule depends only on replicated numbers).
+    static func agreed(_ local: Bool, _ problem: Problem) -> Bool {
+        agreed(local ? 1 : 0, problem) != 0
+    }
+
+    /// Rank 0's `local` on a distributed problem (one broadcast), `local` otherwise.
+    static func agreed(_ local: Double, _ problem: Problem) -> Double {
+        guard let distribution = problem.distribution, distribution.size > 1 else { return local }
+        var flag = [local]
+        do {
+            try flag.withUnsafeMutableBufferPointer { try distribution.communicator.broadcast($0, root: 0) }
+        } catch {
+            distribution.failureHandler(error)
+        }
+        return flag[0]
+    }
+
     /// Runs `method` on `problem` at dimension `dimension` from `start` (which the method's
     /// `startRequirement` must allow) and returns the result.
     public static func run<Method: SolverMethod>(
@@ -59,11 +77,19 @@ public enum Driver {
             first = trace[trace.count - 1]
         }
         func seconds() -> Double { secondsBefore + elapsed() }
+        // The deadline and signals are local events: on a distributed problem rank 0's reason
+        // decides, so that every participant stops after the same iteration.
         func stopReason() -> Termination? {
+            let local: Double
             switch stop.reason {
-            case nil: return nil
-            case .timeLimit: return .timeLimit
-            case .signal: return .interrupted
+            case nil: local = 0
+            case .timeLimit: local = 1
+            case .signal: local = 2
+            }
+            switch agreed(local, problem) {
+            case 1: return .timeLimit
+            case 2: return .interrupted
+            default: return nil
             }
         }
 

@@ -51,6 +51,20 @@ public struct Problem: Sendable {
     public let offDiagonalNormSquared: Double
     /// X as an operator (implicit SᵀS, dense, or sparse).
     public let operator_: any SymmetricOperator
+    /// Set when S is split by item blocks over several participants (MPI ranks): `source` then
+    /// holds only this participant's block (see `init(interactionsBlock:distribution:)`).
+    public private(set) var distribution: ItemDistribution? = nil
+
+    init(source: CooccurrenceSource, itemCount: Int, diagonal: [Double], frobeniusNormSquared: Double,
+         offDiagonalNormSquared: Double, operator: any SymmetricOperator, distribution: ItemDistribution?) {
+        self.source = source
+        self.itemCount = itemCount
+        self.diagonal = diagonal
+        self.frobeniusNormSquared = frobeniusNormSquared
+        self.offDiagonalNormSquared = offDiagonalNormSquared
+        self.operator_ = `operator`
+        self.distribution = distribution
+    }
 
     /// X = SᵀS for interactions S. ‖X‖²_F is accumulated on the cheaper side (`GramNorm`), or
     /// on `normSide` when given; `progress` hears about that accumulation (it never prints).

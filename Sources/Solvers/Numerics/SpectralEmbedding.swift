@@ -36,6 +36,12 @@ public enum SpectralEmbedding {
                                budget: MemoryBudget = .system) throws -> Route {
         let resolved: Route
         switch (backend, problem.source) {
+        case (.automatic, .interactions(let s)) where problem.distribution != nil:
+            // Every participant must take the same route from replicated numbers (not its own
+            // block's nonzeros), and the block route reads S itself rather than the operator.
+            resolved = s.rows < s.columns ? .gram : .arpack
+        case (.block, _) where problem.distribution != nil:
+            throw ProblemError.invalidOption("the block eigen route is single-process; on a distributed problem use gram or arpack")
         case (.automatic, .interactions(let s)):
             if s.rows < s.columns && budget.fits(EigenMemory.gramBytes(users: s.rows))
                 && EigenMemory.gramIsCheaper(users: s.rows, items: s.columns, nonzeros: s.nonzeroCount, dimension: d) {
@@ -73,14 +79,18 @@ public enum SpectralEmbedding {
             let k = min(d, s.rows)
             // The users × users Gram is small: a full divide-and-conquer dsyevd is faster than
             // dsyevr's subset (27 vs 79 ms at order 600 here); keep its top k pairs.
-            let full = try LAPACK.symmetricEigen(rowGram(s))
+            var userGram = rowGram(s)
+            // Distributed: SSᵀ = Σ_b S_{:,b}S_{:,b}ᵀ, summed over the item blocks.
+            if let distribution = problem.distribution { try distribution.sum(&userGram) }
+            let full = try LAPACK.symmetricEigen(userGram)
             let eig = (values: Array(full.values.prefix(k)), vectors: full.vectors.columns(0..<k))
             // √λ_k·v_k = Sᵀu_k: the item-side eigenvector scaled by √λ comes straight out.
             var u = eig.vectors
             for j in 0..<k where !(eig.values[j] > 0) {
                 for i in 0..<u.rows { u[i, j] = 0 }
             }
-            let mapped = s.transposeMultiply(u)
+            var mapped = s.transposeMultiply(u)
+            if let distribution = problem.distribution { try distribution.gatherRows(&mapped) }
             applications = k
             var v = Matrix(rows: s.columns, columns: d)
             v.storage.replaceSubrange(0..<(s.columns * k), with: mapped.storage)

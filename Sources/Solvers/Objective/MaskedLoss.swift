@@ -34,6 +34,8 @@ public final class MaskedLoss {
     public var evaluationScheme: EvaluationScheme = MaskedLoss.defaultEvaluationScheme
     /// The item blocks and their thread team, made on the first blocked evaluation.
     private var blocked: BlockedObjective?
+    /// Set when the problem is split over participants (`Problem.distribution`).
+    private var distributed: DistributedObjective?
 
     /// VᵀV at the V of the last evaluation (full symmetric storage; every path computes it).
     public var gramOfLastEvaluation: Matrix { gram }
@@ -66,6 +68,9 @@ public final class MaskedLoss {
         } else {
             self.sv = Matrix(rows: 0, columns: 0)
             self.sTransposed = nil
+        }
+        if let distribution = problem.distribution, case let .interactions(s) = problem.source {
+            self.distributed = DistributedObjective(localBlock: s, dimension: dimension, distribution: distribution)
         }
     }
 
@@ -125,6 +130,11 @@ public final class MaskedLoss {
     public func loss(_ v: Matrix) -> Double {
         checkShape(v)
         lossEvaluations += 1
+        if let distributed {
+            operatorApplications += dimension
+            let parts = distributed.evaluate(v, diagonal: problem.diagonal, gradient: nil, gram: &gram, rowNorms: &rowNormsBuffer)
+            return assemble(v, gramNorm: parts.gramNorm, quadratic: parts.quadratic, rowNorms: rowNormsBuffer)
+        }
         if case let .interactions(s) = problem.source, s.nonzeroCount > 0 {
             if usesBlocks(s) { // the same sums as lossAndGradient: a loss is the same number either way
                 operatorApplications += dimension
@@ -147,6 +157,13 @@ public final class MaskedLoss {
         precondition(gradient.rows == v.rows && gradient.columns == v.columns, "gradient buffer has the wrong shape")
         lossEvaluations += 1
         gradientEvaluations += 1
+        if let distributed {
+            operatorApplications += dimension
+            let parts = gradient.storage.withUnsafeMutableBufferPointer { gb in
+                distributed.evaluate(v, diagonal: problem.diagonal, gradient: gb.baseAddress!, gram: &gram, rowNorms: &rowNormsBuffer)
+            }
+            return assemble(v, gramNorm: parts.gramNorm, quadratic: parts.quadratic, rowNorms: rowNormsBuffer)
+        }
         if case let .interactions(s) = problem.source, s.nonzeroCount > 0 {
             if usesBlocks(s) { return blockedLossAndGradient(v, gradient: &gradient) }
             return fusedLossAndGradient(s, v, gradient: &gradient)
@@ -264,6 +281,12 @@ public final class MaskedLoss {
     /// XV for the current problem (used by methods that need the operator product directly).
     public func applyX(_ v: Matrix) -> Matrix {
         checkShape(v)
+        if problem.distribution != nil { // the distributed operator: S_{:,b} only on this participant
+            operatorApplications += dimension
+            var product = Matrix(rows: v.rows, columns: v.columns)
+            problem.operator_.apply(v, into: &product)
+            return product
+        }
         _ = quadraticForm(v, needXV: true)
         return xv
     }

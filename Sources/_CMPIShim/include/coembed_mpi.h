@@ -1,0 +1,36 @@
+#ifndef COEMBED_MPI_H
+#define COEMBED_MPI_H
+
+/* Plain-C entry points to OpenMPI for Swift. OpenMPI's MPI_COMM_WORLD, MPI_DOUBLE and MPI_SUM are
+   macros over addresses of library globals, which Swift cannot import; these functions use them
+   on the C side. Every function returns the MPI error code (MPI_SUCCESS = 0) unless noted. All
+   collectives work on MPI_COMM_WORLD, whose error handler is set to MPI_ERRORS_RETURN by
+   coembed_mpi_init so that a failure comes back as a code instead of killing the process. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* MPI_Init_thread with MPI_THREAD_FUNNELED (only the main thread calls MPI). */
+int coembed_mpi_init(void);
+/* 1 when MPI_Init has been called and MPI_Finalize has not. */
+int coembed_mpi_is_initialized(void);
+int coembed_mpi_finalize(void);
+int coembed_mpi_rank(int *rank);
+int coembed_mpi_size(int *size);
+int coembed_mpi_barrier(void);
+/* MPI_Bcast of `count` doubles from `root`. */
+int coembed_mpi_bcast_double(double *buffer, int64_t count, int root);
+/* MPI_Allgatherv of doubles: rank r contributes counts[r] values, stored at receive + displacements[r]. */
+int coembed_mpi_allgatherv_double(const double *send, int64_t sendCount, double *receive,
+                                  const int64_t *counts, const int64_t *displacements);
+/* MPI_Allgatherv with MPI_IN_PLACE: rank r's values are already at buffer + displacements[r]. */
+int coembed_mpi_allgatherv_inplace_double(double *buffer, const int64_t *counts, const int64_t *displacements);
+/* MPI_Alltoallv of doubles (counts and displacements per rank, in numbers). */
+int coembed_mpi_alltoallv_double(const double *send, const int64_t *sendCounts, const int64_t *sendDisplacements,
+                                 double *receive, const int64_t *receiveCounts, const int64_t *receiveDisplacements);
+/* MPI_Abort(MPI_COMM_WORLD, code): does not return. */
+void coembed_mpi_abort(int code);
+/* The text of an MPI error code into `text` (at most `capacity` bytes, NUL-terminated). */
+void coembed_mpi_error_string(int code, char *text, int capacity);
+
+#endif

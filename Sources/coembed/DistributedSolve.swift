@@ -1,0 +1,205 @@
+import Foundation
+import LinearAlgebra
+import DataIO
+import Solvers
+import Workflows
+import Distributed
+
+/// `coembed solve` under mpirun: one process per rank, items split into nonzero-balanced blocks,
+/// each rank keeping S only for its block. The solvers are the single-process ones: every number
+/// they see comes out of rank-ordered collectives, bitwise the same on every rank, so every rank
+/// takes the same decisions (line-search steps, restarts, stopping) without talking about them.
+///
+/// Errors: a problem that only some ranks see before the run (their input unreadable, say) is
+/// agreed on by one small collective; the failing rank prints its message, every rank exits with
+/// status 1. A failure inside the run (a collective failing, a rank dying) aborts the job through
+/// MPI_Abort, which makes mpirun end every rank with a non-zero status.
+enum DistributedSolve {
+    /// Under mpirun only `solve` is distributed; any other subcommand would run P copies of the
+    /// same single-process job (and race on its outputs), so it is refused before MPI starts:
+    /// rank 0 prints the message, every rank exits with status 1.
+    static func refuseOtherCommandsUnderMPI(_ arguments: [String]) {
+        guard MPIEnvironment.launchedByMPI else { return }
+        let subcommand = arguments.dropFirst().first { !$0.hasPrefix("-") }
+        guard let subcommand, subcommand != "solve" else { return }
+        if (ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"] ?? ProcessInfo.processInfo.environment["PMIX_RANK"] ?? "0") == "0" {
+            FileHandle.standardError.write(Data("Error: under mpirun only `coembed solve` runs distributed; run `coembed \(subcommand)` without mpirun\n".utf8))
+        }
+        exit(1)
+    }
+
+    static func run(_ command: SolveCommand) throws {
+        let comm: MPICommunicator
+        do { comm = try MPIEnvironment.world() } catch { throw CLIError("MPI could not start: \(error)") }
+        let rank = comm.rank
+        do {
+            try solve(command, comm: comm)
+        } catch let failure as AgreedFailure {
+            MPIEnvironment.finalize()
+            if failure.printHere { throw CLIError(failure.message) }
+            exit(1)
+        } catch {
+            MPIEnvironment.abort("\(error)", rank: rank)
+        }
+        MPIEnvironment.finalize()
+    }
+
+    /// An error every rank knows about; `printHere` on exactly one rank.
+    struct AgreedFailure: Error {
+        let message: String
+        let printHere: Bool
+    }
+
+    /// Runs `body` on every rank and turns a failure on any rank into an `AgreedFailure` on all:
+    /// the lowest failing rank prints its message (prefixed with its rank when it is not 0).
+    static func agreed<T>(_ distribution: ItemDistribution?, comm: any Communicator, _ body: () throws -> T) throws -> T {
+        var value: T?
+        var localError: (any Error)?
+        do { value = try body() } catch { localError = error }
+        var flags = [Double](repeating: 0, count: comm.size)
+        // 2: an original failure; 1: this rank only heard of another's (peerFailed).
+        flags[comm.rank] = localError == nil ? 0 : (localError is CommunicatorError ? 1 : 2)
+        try flags.withUnsafeMutableBufferPointer { try comm.allreduceSum($0) }
+        if let failing = flags.firstIndex(where: { $0 == 2 }) ?? flags.firstIndex(where: { $0 > 0 }) {
+            let message = localError.map { comm.rank == 0 ? "\($0)" : "rank \(comm.rank): \($0)" } ?? ""
+            throw AgreedFailure(message: message, printHere: failing == comm.rank)
+        }
+        return value!
+    }
+
+    static func solve(_ command: SolveCommand, comm: MPICommunicator) throws {
+        let ranks = comm.size
+        // Options every rank checks the same way (no collective needed, rank 0 speaks).
+        func refuse(_ message: String) -> AgreedFailure { AgreedFailure(message: message, printHere: comm.rank == 0) }
+        let settings: SolverSettings
+        let method: RegisteredMethod
+        do {
+            settings = try command.options.settings()
+            method = try MethodRegistry.named(command.solver)
+        } catch { throw refuse("\(error)") }
+        if command.data.matrix != nil { throw refuse("under mpirun, coembed solve reads --ratings or --interactions (X = SᵀS); --matrix is single-process only") }
+        if command.data.transform != .counts { throw refuse("under mpirun, --transform \(command.data.transform.rawValue) is not available (only counts: X = SᵀS)") }
+        if command.quality.holdout { throw refuse("under mpirun, --holdout is not available (the evaluation needs all of S on one process)") }
+        if method.family != .maskedLoss {
+            let allowed = MethodRegistry.all.filter { $0.family == .maskedLoss }.map(\.name).joined(separator: ", ")
+            throw refuse("under mpirun, \(method.name) is not available (the sampled solvers are single-process); use \(allowed)")
+        }
+        if command.checkpointing.checkpoint != nil || command.checkpointing.resume != nil {
+            throw refuse("under mpirun, --checkpoint and --resume are not available (a snapshot would need every rank's rows)")
+        }
+        if let output = command.output.first(where: { URL(fileURLWithPath: $0).pathExtension.lowercased() != "npy" }) {
+            throw refuse("under mpirun, --output must be a .npy file (every rank writes its rows into it); got \(output)")
+        }
+
+        // Read: every rank parses the input, counts likes per item, keeps only the columns of its
+        // own block and drops the rest (see docs/distributed.md: the byte-range split is not done).
+        let whole = try agreed(nil, comm: comm) { () throws -> Interactions in
+            if let interactions = command.data.interactions {
+                return try InteractionFile.load(URL(fileURLWithPath: interactions), likeThreshold: command.data.likeThreshold)
+            }
+            let url = try command.data.ratings.map { URL(fileURLWithPath: $0) } ?? DataOptions.bundledRatings()
+            return try RatingsFile.load(url, layout: command.data.layout(), likeThreshold: command.data.likeThreshold ?? 4)
+        }
+        var itemLikes = [Int](repeating: 0, count: whole.matrix.columns)
+        for c in whole.matrix.columnIndices { itemLikes[Int(c)] += 1 }
+        let bounds = ItemDistribution.balancedBounds(itemNonzeros: itemLikes, parts: ranks, dimension: settings.dimension)
+        let rank = comm.rank
+        let distribution = ItemDistribution(communicator: comm, bounds: bounds) { error in
+            MPIEnvironment.abort("\(error)", rank: rank)
+        }
+        let local = try agreed(distribution, comm: comm) { try distribution.localBlock(of: whole.matrix) }
+        let itemCount = whole.matrix.columns
+        let problem = try agreed(distribution, comm: comm) { try Problem(interactionsBlock: local, distribution: distribution) }
+
+        let progress = ProgressReporter(label: method.name, quiet: command.options.quiet || comm.rank != 0, forced: command.options.progress)
+        let result = try agreed(distribution, comm: comm) {
+            try method.run(problem: problem, settings: settings, readStart: StartFile.read) { entry in
+                progress.update(entry)
+                return true
+            }
+        }
+        progress.finish()
+
+        // The ranks ran the same iterations on the same numbers: check it (one broadcast).
+        var summary = [result.finalLoss, Double(result.iterations), Double(result.lossEvaluations)]
+        let mine = summary
+        try summary.withUnsafeMutableBufferPointer { try comm.broadcast($0, root: 0) }
+        guard summary.elementsEqual(mine, by: { $0.bitPattern == $1.bitPattern }) else {
+            MPIEnvironment.abort("rank \(comm.rank) ended with loss \(mine[0]) after \(Int(mine[1])) iterations, rank 0 with \(summary[0]) after \(Int(summary[1])): the ranks diverged", rank: comm.rank)
+        }
+
+        // As in one process: a non-finite run writes no embedding unless --keep-last-finite.
+        let writes = result.termination != .nonFiniteLoss || (command.keepLastFinite && result.finalLoss.isFinite)
+        if writes {
+            for output in command.output {
+                try DistributedNPY.write(result.embedding, rows: distribution.block, itemCount: itemCount,
+                                         to: URL(fileURLWithPath: output), comm: comm)
+            }
+        }
+        guard comm.rank == 0 else { return }
+        // As in one process: items.csv beside every embedding (rank 0 holds every item id).
+        if writes {
+            let folders = Set(command.output.map { URL(fileURLWithPath: $0).deletingLastPathComponent().standardizedFileURL })
+            for folder in folders.sorted(by: { $0.path < $1.path }) {
+                try EmbeddingExport.writeItems(whole, to: folder.appendingPathComponent("items.csv"))
+            }
+        }
+        if let trace = command.trace { try result.writeTrace(to: URL(fileURLWithPath: trace)) }
+        for note in result.notes { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
+        FileHandle.standardError.write(Data("note: distributed over \(ranks) MPI ranks, item blocks \(bounds)\n".utf8))
+        print(String(format: "solver=%@ D=%d init=%@ iterations=%d evaluations=%d seconds=%.3f termination=%@ loss=%@",
+                     result.method, settings.dimension, result.initialization, result.iterations, result.lossEvaluations,
+                     result.seconds, result.termination.rawValue,
+                     result.termination == .nonFiniteLoss ? "nan" : LossText.value(result.finalLoss, bound: result.lossErrorBound)))
+        try EmbeddingOutput.failIfNonFinite(result, wrote: !command.output.isEmpty && writes)
+    }
+}
+
+/// One `.npy` written by all ranks: rank 0 writes the header and sizes the file, each rank writes
+/// its block of rows at its offset with pwrite (rows are contiguous in C order), rank 0 renames
+/// the finished file into place. A reader never sees a partial file.
+enum DistributedNPY {
+    static func write(_ v: Matrix, rows block: Range<Int>, itemCount: Int, to url: URL, comm: any Communicator) throws {
+        let header = NPY.header(rows: itemCount, columns: v.columns)
+        let partial = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
+        let rowBytes = v.columns * 8
+        try DistributedSolve.agreed(nil, comm: comm) {
+            guard comm.rank == 0 else { return }
+            let fd = open(partial.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard fd >= 0 else { throw CLIError("cannot create \(partial.path): \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
+            try positionedWrite(fd, header, at: 0, path: partial.path)
+            guard ftruncate(fd, off_t(header.count + itemCount * rowBytes)) == 0 else {
+                throw CLIError("cannot size \(partial.path): \(String(cString: strerror(errno)))")
+            }
+        }
+        try DistributedSolve.agreed(nil, comm: comm) {
+            guard !block.isEmpty else { return }
+            var bytes = [UInt8](repeating: 0, count: block.count * rowBytes)
+            bytes.withUnsafeMutableBytes { raw in
+                var k = 0
+                for i in block { for j in 0..<v.columns { raw.storeBytes(of: v[i, j].bitPattern.littleEndian, toByteOffset: 8 * k, as: UInt64.self); k += 1 } }
+            }
+            let fd = open(partial.path, O_WRONLY)
+            guard fd >= 0 else { throw CLIError("cannot open \(partial.path): \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
+            try positionedWrite(fd, bytes, at: header.count + block.lowerBound * rowBytes, path: partial.path)
+            guard fsync(fd) == 0 else { throw CLIError("cannot flush \(partial.path): \(String(cString: strerror(errno)))") }
+        }
+        try DistributedSolve.agreed(nil, comm: comm) {
+            guard comm.rank == 0 else { return }
+            guard rename(partial.path, url.path) == 0 else {
+                throw CLIError("cannot rename \(partial.path) to \(url.path): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    private static func positionedWrite(_ fd: Int32, _ bytes: [UInt8], at offset: Int, path: String) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, bytes.count - done, off_t(offset + done)) }
+            guard n > 0 else { throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))") }
+            done += n
+        }
+    }
+}
