@@ -26,6 +26,10 @@ public enum LossAccuracy {
     /// evaluation of an implicit problem (about a second of work); dense X is always affordable,
     /// its implicit evaluation already costs M²·D.
     public static let directBudget = 1e9
+    /// Largest M²·D for the direct sum behind the one loss a run reports (its summary, its row in
+    /// a comparison, `evaluate`): once per run, a few seconds at ml-latest-small's 9724² × 300,
+    /// so that the reference problem's printed loss carries the digits it deserves.
+    public static let reportedDirectBudget = 4e10
 
     static let unitRoundoff = Double.ulpOfOne / 2
 
@@ -91,10 +95,10 @@ public enum LossAccuracy {
     }
 
     /// Whether the direct sum may replace the implicit value of `problem` on every evaluation.
-    static func directIsAffordable(_ problem: Problem, dimension: Int) -> Bool {
+    static func directIsAffordable(_ problem: Problem, dimension: Int, budget: Double = directBudget) -> Bool {
         if case .dense = problem.source { return true }
         let m = Double(problem.itemCount)
-        return m * m * Double(dimension) <= directBudget
+        return m * m * Double(dimension) <= budget
     }
 
     /// Σ_{i≠j} (v_iᵀv_j − X_ij)² with each residual formed before it is squared (X in column
@@ -219,7 +223,7 @@ extension MaskedLoss {
         lastEvaluationWasDirect = false
         // The direct evaluation reads all of S: a distributed problem keeps the implicit value.
         guard allowsDirectRefinement, problem.distribution == nil, value.isFinite, lastErrorBound > LossAccuracy.relativeTarget * value,
-              LossAccuracy.directIsAffordable(problem, dimension: dimension) else { return value }
+              LossAccuracy.directIsAffordable(problem, dimension: dimension, budget: directBudget) else { return value }
         let (exact, bound) = LossAccuracy.direct(problem: problem, v: v)
         lastErrorBound = bound
         lastEvaluationWasDirect = true
@@ -233,6 +237,7 @@ extension SolverResult {
     mutating func attachErrorBound(problem: Problem) {
         guard embedding.rows == problem.itemCount, embedding.columns >= 1, embedding.isFinite,
               let check = try? MaskedLoss(problem: problem, dimension: embedding.columns) else { return }
+        check.directBudget = LossAccuracy.reportedDirectBudget
         let value = check.loss(embedding)
         guard value.isFinite else { return }
         lossErrorBound = check.lastErrorBound

@@ -52,6 +52,10 @@ public final class MaskedLoss {
     public internal(set) var lastEvaluationWasDirect = false
     /// Off in tests that check the implicit value against its bound.
     var allowsDirectRefinement = true
+    /// Largest M²·D for which a loss whose bound misses `LossAccuracy.relativeTarget` is
+    /// re-evaluated by the direct sum (`LossAccuracy.directBudget` for the losses along a run,
+    /// `reportedDirectBudget` for the one a run or `evaluate` reports).
+    public var directBudget = LossAccuracy.directBudget
 
     public init(problem: Problem, dimension: Int) throws {
         try problem.validate(dimension: dimension)
