@@ -7,14 +7,27 @@ extension MaskedLoss {
     /// O(M²·D) work: an independent check of the implicit formula, free of its cancellation
     /// (each residual is formed before it is squared). `coembed evaluate --direct` prints both.
     public static func direct(problem: Problem, v: Matrix, blockSize: Int = 256) -> Double {
+        var total = CompensatedSum()
+        forEachResidualBlock(problem: problem, v: v, blockSize: blockSize) { start, r in
+            for c in 0..<r.columns {
+                let j = start + c
+                for i in 0..<r.rows where i != j { total.add(r[i, c] * r[i, c]) }
+            }
+        }
+        return total.value
+    }
+
+    /// Calls `body(start, R)` for consecutive column blocks of R = V·Vᵀ − X (columns start ..<
+    /// start + R.columns, every row), X formed one block at a time (M × blockSize memory, never
+    /// M × M). The one place the direct sums (`direct`, `LossAccuracy.direct`) form residuals.
+    static func forEachResidualBlock(problem: Problem, v: Matrix, blockSize: Int, _ body: (Int, Matrix) -> Void) {
         let m = problem.itemCount
         precondition(v.rows == m, "embedding has \(v.rows) rows, the problem \(m) items")
         let b = max(1, min(blockSize, m))
-        var total = CompensatedSum()
-        var start = 0
         let st: SparseMatrix? = {
             if case let .interactions(s) = problem.source { return s.transposed } else { return nil }
         }()
+        var start = 0
         while start < m {
             let width = min(b, m - start)
             let block = v.rowsSlice(start..<(start + width))
@@ -40,13 +53,9 @@ extension MaskedLoss {
                     for k in x.rowPointers[j]..<x.rowPointers[j + 1] { r[Int(x.columnIndices[k]), c] -= x.values[k] }
                 }
             }
-            for c in 0..<width {
-                let j = start + c
-                for i in 0..<m where i != j { total.add(r[i, c] * r[i, c]) }
-            }
+            body(start, r)
             start += width
         }
-        return total.value
     }
 }
 

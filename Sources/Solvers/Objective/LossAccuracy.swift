@@ -114,34 +114,9 @@ public enum LossAccuracy {
         if case .interactions = problem.source { gX = gamma(k) }
         let norms = v.rowNormsSquared.map { $0.squareRoot() * (1 + gD) }
         let diagonalRoots = problem.diagonal.map { abs($0).squareRoot() }
-        let st: SparseMatrix? = { if case let .interactions(s) = problem.source { return s.transposed } else { return nil } }()
-        let b = max(1, min(blockSize, m))
         var total = CompensatedSum(), error = 0.0
-        var start = 0
-        while start < m {
-            let width = min(b, m - start)
-            let block = v.rowsSlice(start..<(start + width))
-            var r = Matrix(rows: m, columns: width)
-            BLAS.gemm(.none, v, .transpose, block, into: &r)
-            switch problem.source {
-            case let .interactions(s):
-                var columns = Matrix(rows: s.rows, columns: width)
-                for (c, item) in (start..<(start + width)).enumerated() {
-                    for q in st!.rowPointers[item]..<st!.rowPointers[item + 1] {
-                        columns[Int(st!.columnIndices[q]), c] = st!.values[q]
-                    }
-                }
-                let x = s.transposeMultiply(columns)
-                for q in 0..<r.storage.count { r.storage[q] -= x.storage[q] }
-            case let .dense(x):
-                for c in 0..<width { for i in 0..<m { r[i, c] -= x[i, start + c] } }
-            case let .sparse(x):
-                for c in 0..<width {
-                    let j = start + c
-                    for q in x.rowPointers[j]..<x.rowPointers[j + 1] { r[Int(x.columnIndices[q]), c] -= x.values[q] }
-                }
-            }
-            for c in 0..<width {
+        MaskedLoss.forEachResidualBlock(problem: problem, v: v, blockSize: blockSize) { start, r in
+            for c in 0..<r.columns {
                 let j = start + c
                 for i in 0..<m where i != j {
                     let residual = r[i, c]
@@ -150,7 +125,6 @@ public enum LossAccuracy {
                     error += 2 * abs(residual) * delta + delta * delta
                 }
             }
-            start += width
         }
         let loss = total.value
         let bound = 1.01 * (error + gamma(3) * loss)
