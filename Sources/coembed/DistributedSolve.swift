@@ -11,9 +11,10 @@ import Distributed
 /// takes the same decisions (line-search steps, restarts, stopping) without talking about them.
 ///
 /// Errors: a problem that only some ranks see before the run (their input unreadable, say) is
-/// agreed on by one small collective; the failing rank prints its message, every rank exits with
-/// status 1. A failure inside the run (a collective failing, a rank dying) aborts the job through
-/// MPI_Abort, which makes mpirun end every rank with a non-zero status.
+/// agreed on by one small collective; the failing rank prints its message, and after a barrier
+/// (so the message is out before any rank exits) every rank exits with status 1. A failure inside
+/// the run (a collective failing, a rank dying) aborts the job through MPI_Abort, which makes
+/// mpirun end every rank with a non-zero status.
 enum DistributedSolve {
     /// Under mpirun only `solve` is distributed; any other subcommand would run P copies of the
     /// same single-process job (and race on its outputs), so it is refused before MPI starts:
@@ -35,8 +36,15 @@ enum DistributedSolve {
         do {
             try solve(command, comm: comm)
         } catch let failure as AgreedFailure {
+            // The message is written before the barrier and every rank exits only after it: mpirun
+            // ends the whole job as soon as any rank exits non-zero, so a rank that printed after
+            // its peers had exited could be killed with its message unwritten.
+            if failure.printHere {
+                let line = Array("Error: \(failure.message)\n".utf8)
+                _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            }
+            do { try comm.barrier() } catch { MPIEnvironment.abort("\(error)", rank: rank) }
             MPIEnvironment.finalize()
-            if failure.printHere { throw CLIError(failure.message) }
             exit(1)
         } catch {
             MPIEnvironment.abort("\(error)", rank: rank)
