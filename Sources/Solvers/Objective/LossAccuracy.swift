@@ -33,7 +33,8 @@ public enum LossAccuracy {
     /// Largest work (multiply-adds in double-double, `CompensatedLoss.work`) for which the
     /// compensated implicit evaluation replaces an inaccurate implicit value on every evaluation
     /// along a run, when the direct sum is over its budget; beyond it only the reported loss gets it.
-    public static let compensatedRunBudget = 1e8
+    /// Ten to thirty plain losses (docs/maths.md): ml-latest-small up to D ≈ 58.
+    public static let compensatedRunBudget = 2e7
 
     static let unitRoundoff = Double.ulpOfOne / 2
 
