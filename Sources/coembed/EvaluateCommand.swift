@@ -52,7 +52,7 @@ struct EvaluateCommand: ParsableCommand {
             print(QualityOptions.line(QualityReport(method: "popularity", k: quality.k, ranks: ranks)))
         }
         let objective = try MaskedLoss(problem: p, dimension: v.columns)
-        objective.directBudget = LossAccuracy.reportedDirectBudget // the one loss this command reports
+        objective.useReportedBudgets() // the one loss this command reports
         let loss = objective.loss(v)
         guard loss.isFinite else {
             throw CLIError("the loss of \(embedding) is not finite (its entries are too large for double precision)")

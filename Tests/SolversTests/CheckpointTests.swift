@@ -192,15 +192,24 @@ import TestSupport
         let stop = StopToken()
         let file = Self.temporaryFile("sgns.ckpt")
         defer { try? FileManager.default.removeItem(at: file) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { stop.requestStop(.signal(SIGINT)) }
-        let clock = ContinuousClock()
-        var result: SolverResult!
-        let took = try clock.measure {
-            result = try sgns.run(problem: problem, settings: s,
-                                  control: RunControl(stop: stop, checkpointing: Self.policy(sgns, s, file: file)))
-        }
+        // The signal comes 0.3 s into the first epoch (the callback hears the start just before
+        // it), not 0.3 s after a start that a loaded machine may take longer to build.
+        let result = try sgns.run(problem: problem, settings: s,
+                                  control: RunControl(stop: stop, checkpointing: Self.policy(sgns, s, file: file)),
+                                  callback: { entry in
+                                      if entry.iteration == 0 {
+                                          DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { stop.requestStop(.signal(SIGINT)) }
+                                      }
+                                      return true
+                                  })
         #expect(result.termination == .interrupted)
-        #expect(took < .seconds(15))
+        // The epoch in progress stopped within a batch: it trained far fewer pairs than a whole
+        // epoch (about 100000 per like: 99.7 % of that when complete), however slow the machine
+        // (no wall-clock bound to flake under load).
+        let likes = Double(plantedClusters().nonzeroCount)
+        let lastEpochPairs = try #require(result.trace.last?.extras["pairs"])
+        #expect(result.trace.count >= 2 && lastEpochPairs > 0 && lastEpochPairs < 0.5 * 100_000 * likes,
+                "last epoch trained \(lastEpochPairs) of about \(100_000 * likes) pairs")
         #expect(result.embedding.isFinite)
         #expect(!FileManager.default.fileExists(atPath: file.path), "a cut-short epoch must not be checkpointed")
         #expect(stop.requestStop(.signal(SIGTERM)) == false, "a second request reports that one was already made")

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import LinearAlgebra
 import TestSupport
@@ -78,5 +79,73 @@ import TestSupport
         let g0 = try #require(fromRandom.trace.first?.gradientNorm), g1 = try #require(fromRandom.trace.last?.gradientNorm)
         #expect(g1 <= 1e-6 * g0, "gradient \(g0) → \(g1), \(fromRandom.termination)")
         #expect(zip(fromRandom.trace, fromRandom.trace.dropFirst()).allSatisfy { $1.loss <= $0.loss })
+    }
+}
+
+/// `--time-limit` and signals reach newton's inner CG loop (it once overran a 20 s limit by 5.5 s).
+@Suite struct TrustRegionNewtonStopTests {
+    /// With a stop already requested the subproblem takes one CG iteration and returns a step the
+    /// model still predicts to decrease the loss; without it the same subproblem takes several.
+    @Test func aStopRequestEndsTheConjugateGradientLoopAfterOneIteration() throws {
+        let s = Random.interactions(users: 60, items: 80, density: 0.2, seed: 3)
+        let problem = try Problem(interactions: s)
+        let start = try SpectralEmbedding.compute(problem: problem, dimension: 6).embedding
+        let method = TrustRegionNewton(maxInnerIterations: 500)
+        func firstSubproblem(stopped: Bool) throws -> (predicted: Double, iterations: Int, abandoned: Bool) {
+            let stop = StopToken()
+            let context = try SolverContext(problem: problem, dimension: 6, seed: 1, stop: stop)
+            var state = try method.makeState(start: start, context: context)
+            // A radius the step never reaches and a tight forcing term (as late in a run): CG
+            // runs for many iterations unless stopped.
+            state.radius = 1e30
+            state.initialGradientNorm = 1e12 * state.gradientNorm
+            if stopped { _ = stop.requestStop(.signal(SIGINT)) }
+            let r = method.solveSubproblem(&state, objective: context.objective, stop: stop)
+            return (r.predicted, r.iterations, stop.abandonedIteration)
+        }
+        let free = try firstSubproblem(stopped: false)
+        let cut = try firstSubproblem(stopped: true)
+        #expect(free.iterations > 1, "the unstopped subproblem must take several iterations (\(free.iterations))")
+        #expect(!free.abandoned)
+        #expect(cut.iterations == 1)
+        #expect(cut.predicted > 0 && cut.predicted <= free.predicted)
+        #expect(cut.abandoned, "a cut-short iteration must never be checkpointed")
+    }
+
+    /// A time limit that expires in the middle of a long Newton iteration ends the run within a
+    /// fraction of that iteration. The uninterrupted run shows which iteration is long (most CG
+    /// iterations, late in the run where the forcing term is small); the second run sets its
+    /// deadline when that iteration starts, at a quarter of its uninterrupted duration, and must
+    /// end before three quarters of it, with fewer CG iterations than the uninterrupted one.
+    @Test func aDeadlineInsideALongIterationEndsTheRunPromptly() throws {
+        let s = Random.interactions(users: 400, items: 300, density: 0.1, seed: 3)
+        let problem = try Problem(interactions: s)
+        let start = try SpectralEmbedding.compute(problem: problem, dimension: 20).embedding
+        let method = TrustRegionNewton(maxInnerIterations: 100_000)
+        let free = try Driver.run(method, problem: problem, dimension: 20, start: start,
+                                  options: DriverOptions(maxIterations: 10, relativeTolerance: 0))
+        let entries = Array(free.trace.dropFirst())
+        let long = try #require(entries.indices.max { (entries[$0].extras["inner"] ?? 0) < (entries[$1].extras["inner"] ?? 0) })
+        let longInner = entries[long].extras["inner"] ?? 0
+        let longSeconds = entries[long].seconds - free.trace[long].seconds
+        try #require(longInner >= 10, "no long iteration to interrupt (at most \(longInner) CG iterations)")
+        let limit = longSeconds / 4
+        let token = StopToken()
+        let clock = ContinuousClock()
+        var armed: ContinuousClock.Instant?
+        var options = DriverOptions(maxIterations: 10, relativeTolerance: 0, callback: { entry in
+            if entry.iteration == long { // the long iteration, 1-based, comes next
+                armed = clock.now
+                token.setDeadline(after: limit)
+            }
+            return true
+        })
+        options.stop = token
+        let cut = try Driver.run(method, problem: problem, dimension: 20, start: start, options: options)
+        let afterArming = try #require(armed.map { clock.now - $0 })
+        #expect(cut.termination == .timeLimit, "\(cut.termination)")
+        #expect(cut.iterations == long + 1)
+        #expect((cut.trace.last?.extras["inner"] ?? .infinity) < longInner)
+        #expect(afterArming.seconds < 3 * limit, "ran \(afterArming.seconds) s past a deadline of \(limit) s (the iteration takes \(longSeconds) s)")
     }
 }

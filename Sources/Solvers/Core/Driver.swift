@@ -120,14 +120,15 @@ public enum Driver {
             case .proceed: break
             }
             if termination != nil { break }
+            // A stop during the step (a sampled epoch or a Newton–CG solve cut short) ends the run
+            // now, before a step shortened by it can pass for convergence.
+            if let reason = stopReason() { termination = reason; break }
             if loss == 0 { termination = .methodConverged; break }
             if let g = gnorm, options.gradientTolerance > 0, g <= options.gradientTolerance { termination = .gradientConverged; break }
             if options.relativeTolerance > 0, previous - loss >= 0, previous - loss <= options.relativeTolerance * loss {
                 termination = .lossConverged; break
             }
             if let cb = options.callback, !cb(entry) { termination = .stoppedByCallback; break }
-            // A stop during the step (a sampled epoch cut short) ends the run now.
-            if let reason = stopReason() { termination = reason; break }
             try checkpoints?.save(state, context: context, iteration: iteration, seconds: seconds(), trace: trace, force: false)
         }
         let finalTermination = termination ?? .maxIterations

@@ -161,8 +161,13 @@ public struct TrustRegionNewton: SolverMethod {
 
     /// Steihaug–Toint CG on the model at st.v: leaves the step in st.step and ∇²L[step] in
     /// st.hessianStep; returns the model's predicted decrease −m(P), the inner iterations taken and
-    /// whether the step reached the boundary.
-    private func solveSubproblem(_ st: inout State, objective: MaskedLoss) -> (predicted: Double, iterations: Int, boundary: Bool) {
+    /// whether the step reached the boundary, and whether a stop request cut the loop short.
+    ///
+    /// A stop request (deadline or signal) ends the loop after the current inner iteration: every
+    /// CG iterate lies inside the region and decreases the model, so the step so far is still a
+    /// valid (shorter) step. At least one inner iteration runs, so that the step is not zero.
+    func solveSubproblem(_ st: inout State, objective: MaskedLoss, stop: StopToken)
+        -> (predicted: Double, iterations: Int, boundary: Bool, interrupted: Bool) {
         let weights = st.weights
         Flat.copy(st.gradient, scaledBy: 0, into: &st.step)
         Flat.copy(st.gradient, scaledBy: 0, into: &st.hessianStep)
@@ -175,12 +180,17 @@ public struct TrustRegionNewton: SolverMethod {
         // ⟨p, p⟩_W, ⟨p, d⟩_W, ⟨d, d⟩_W, updated by recurrence (the preconditioned CG identities).
         var pp = 0.0, pd = 0.0, dd = rz
         var iterations = 0
-        var boundary = false
+        var boundary = false, interrupted = false
 
         func predicted(_ st: State) -> Double {
             -(Flat.dot(st.gradient, st.step) + 0.5 * Flat.dot(st.step, st.hessianStep))
         }
         while iterations < maxInnerIterations {
+            if iterations > 0, stop.isStopRequested {
+                stop.noteAbandonedIteration() // a step no uninterrupted run takes: never checkpointed
+                interrupted = true
+                break
+            }
             iterations += 1
             Self.hessianProduct(st.direction, at: st.v, gram: st.gram, excess: st.excess, objective: objective,
                                 into: &st.hessianDirection)
@@ -209,7 +219,7 @@ public struct TrustRegionNewton: SolverMethod {
             Flat.scale(&st.direction, by: beta)
             Flat.axpy(-1, st.preconditioned, &st.direction)
         }
-        return (predicted(st), iterations, boundary)
+        return (predicted(st), iterations, boundary, interrupted)
     }
 
     public func step(_ st: inout State, context: SolverContext) throws -> StepReport {
@@ -217,10 +227,12 @@ public struct TrustRegionNewton: SolverMethod {
         let objective = context.objective
         var innerTotal = 0
         for trial in 1...maxTrials {
-            let (predicted, inner, boundary) = solveSubproblem(&st, objective: objective)
+            let (predicted, inner, boundary, interrupted) = solveSubproblem(&st, objective: objective, stop: context.stop)
             innerTotal += inner
-            // A model decrease at the level of the loss's rounding says nothing more can be measured.
+            // A model decrease at the level of the loss's rounding says nothing more can be measured
+            // (unless a stop cut the subproblem short: then the driver stops the run).
             guard predicted.isFinite, predicted > 1e-15 * abs(st.loss) else {
+                if interrupted { return StepReport(stepSize: 0, extras: ["inner": Double(innerTotal), "radius": st.radius]) }
                 return StepReport(status: .converged, extras: ["inner": Double(innerTotal), "radius": st.radius])
             }
             Flat.combine(st.v, 1, st.step, into: &st.trial)
@@ -242,6 +254,10 @@ public struct TrustRegionNewton: SolverMethod {
                                   extras: ["inner": Double(innerTotal), "radius": st.radius, "rho": rho, "trials": Double(trial)])
             }
             if !(st.radius > 0) { break }
+            if context.stop.isStopRequested { // no further trials: V stays, the driver stops the run
+                context.stop.noteAbandonedIteration()
+                return StepReport(stepSize: 0, extras: ["inner": Double(innerTotal), "radius": st.radius, "trials": Double(trial)])
+            }
         }
         return StepReport(status: .lineSearchFailed, stepSize: 0, extras: ["inner": Double(innerTotal), "radius": st.radius])
     }

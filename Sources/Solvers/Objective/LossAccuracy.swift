@@ -30,6 +30,11 @@ public enum LossAccuracy {
     /// a comparison, `evaluate`): once per run, a few seconds at ml-latest-small's 9724² × 300,
     /// so that the reference problem's printed loss carries the digits it deserves.
     public static let reportedDirectBudget = 4e10
+    /// Largest work (multiply-adds in double-double, `CompensatedLoss.work`) for which the
+    /// compensated implicit evaluation replaces an inaccurate implicit value on every evaluation
+    /// along a run, when the direct sum is over its budget; beyond it only the reported loss gets it.
+    /// Ten to thirty plain losses (docs/maths.md): ml-latest-small up to D ≈ 58.
+    public static let compensatedRunBudget = 2e7
 
     static let unitRoundoff = Double.ulpOfOne / 2
 
@@ -192,29 +197,53 @@ public enum LossAccuracy {
 
 extension MaskedLoss {
     /// The implicit value when its bound meets `relativeTarget`; otherwise the direct sum where
-    /// affordable (its bound replaces the implicit one). NaN and infinities pass through.
+    /// affordable, else the compensated implicit evaluation within `compensatedBudget` (the
+    /// replacement's bound replaces the implicit one). NaN and infinities pass through.
+    ///
+    /// A distributed problem keeps the implicit value: both replacements need all of S (the
+    /// direct sum its columns, the compensated T2 = ‖Σ_b S_b V_b‖² whole rows), while each
+    /// participant holds one item block, and an allreduce of double-double partial products would
+    /// ship N × D pairs per evaluation. Its printed loss keeps the digits its bound supports.
     func refined(_ value: Double, _ v: Matrix) -> Double {
         lastEvaluationWasDirect = false
-        // The direct evaluation reads all of S: a distributed problem keeps the implicit value.
-        guard allowsDirectRefinement, problem.distribution == nil, value.isFinite, lastErrorBound > LossAccuracy.relativeTarget * value,
-              LossAccuracy.directIsAffordable(problem, dimension: dimension, budget: directBudget) else { return value }
-        let (exact, bound) = LossAccuracy.direct(problem: problem, v: v)
+        lastEvaluationWasCompensated = false
+        guard allowsDirectRefinement, problem.distribution == nil, value.isFinite,
+              lastErrorBound > LossAccuracy.relativeTarget * value else { return value }
+        if allowsDirectSum, LossAccuracy.directIsAffordable(problem, dimension: dimension, budget: directBudget) {
+            let (exact, bound) = LossAccuracy.direct(problem: problem, v: v)
+            lastErrorBound = bound
+            lastEvaluationWasDirect = true
+            return exact
+        }
+        guard CompensatedLoss.work(problem, dimension: dimension) <= compensatedBudget else { return value }
+        let evaluator = compensatedLoss ?? CompensatedLoss(problem: problem)
+        compensatedLoss = evaluator
+        let (compensated, bound) = evaluator.evaluate(v)
+        guard compensated.isFinite, bound < lastErrorBound else { return value }
         lastErrorBound = bound
-        lastEvaluationWasDirect = true
-        return exact
+        lastEvaluationWasCompensated = true
+        return compensated
+    }
+
+    /// The budgets of the one loss a run or `evaluate` reports: the direct sum up to
+    /// `reportedDirectBudget`, the compensated evaluation whatever its cost (it is linear in nnz and M).
+    public func useReportedBudgets() {
+        directBudget = LossAccuracy.reportedDirectBudget
+        compensatedBudget = .infinity
     }
 }
 
 extension SolverResult {
     /// Re-evaluates the final loss with its error bound (a fresh objective, so the run's
-    /// evaluation counters are untouched); a direct evaluation replaces the reported value.
+    /// evaluation counters are untouched); a direct or compensated evaluation replaces the
+    /// reported value.
     mutating func attachErrorBound(problem: Problem) {
         guard embedding.rows == problem.itemCount, embedding.columns >= 1, embedding.isFinite,
               let check = try? MaskedLoss(problem: problem, dimension: embedding.columns) else { return }
-        check.directBudget = LossAccuracy.reportedDirectBudget
+        check.useReportedBudgets()
         let value = check.loss(embedding)
         guard value.isFinite else { return }
         lossErrorBound = check.lastErrorBound
-        if check.lastEvaluationWasDirect { finalLoss = value }
+        if check.lastEvaluationWasDirect || check.lastEvaluationWasCompensated { finalLoss = value }
     }
 }

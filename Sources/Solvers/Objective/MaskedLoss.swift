@@ -56,6 +56,15 @@ public final class MaskedLoss {
     /// re-evaluated by the direct sum (`LossAccuracy.directBudget` for the losses along a run,
     /// `reportedDirectBudget` for the one a run or `evaluate` reports).
     public var directBudget = LossAccuracy.directBudget
+    /// Whether the last value came from the compensated implicit evaluation (`CompensatedLoss`).
+    public internal(set) var lastEvaluationWasCompensated = false
+    /// Largest work (`CompensatedLoss.work`) for which a loss whose bound misses the target, and
+    /// that the direct sum cannot afford, is re-evaluated by the compensated implicit formula.
+    public var compensatedBudget = LossAccuracy.compensatedRunBudget
+    /// Off in tests that make the compensated evaluation run where the direct sum would.
+    var allowsDirectSum = true
+    /// Made on first use (it caches ‖X‖²_F and X_ii as exact pairs).
+    var compensatedLoss: CompensatedLoss?
 
     public init(problem: Problem, dimension: Int) throws {
         try problem.validate(dimension: dimension)
