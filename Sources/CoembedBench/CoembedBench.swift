@@ -218,8 +218,12 @@ struct SolversBench: ParsableCommand {
                     r.method = spec.label
                 }
                 results.append(r)
-                print(String(format: "  %@: %d iterations in %.2f s, loss %.12g (%@); CPU time %.2f s (all threads), %.1f ms per iteration",
-                             r.method, r.iterations, r.seconds, r.finalLoss, r.termination.rawValue, cpu,
+                // Wall time per iteration from the first trace entry (the start, eigen start included,
+                // is before it) and the evaluations (loss + gradient, line-search trials included).
+                let wallPerIteration = r.iterations > 0 ? (r.trace.last!.seconds - r.trace[0].seconds) / Double(r.iterations) : 0
+                print(String(format: "  %@: %d iterations in %.2f s (start %.3f s, then %.1f ms per iteration), %d gradient evaluations, %d losses, loss %.12g (%@); CPU time %.2f s (all threads), %.1f ms per iteration",
+                             r.method, r.iterations, r.seconds, r.trace[0].seconds, wallPerIteration * 1e3, r.gradientEvaluations,
+                             r.lossEvaluations, r.finalLoss, r.termination.rawValue, cpu,
                              r.iterations > 0 ? cpu / Double(r.iterations) * 1e3 : 0))
                 if trace {
                     for e in r.trace {
