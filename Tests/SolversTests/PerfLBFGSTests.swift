@@ -155,7 +155,7 @@ import TestSupport
         let problem = try Problem(interactions: s)
         let start = try SpectralEmbedding.compute(problem: problem, dimension: 6).embedding
         let options = DriverOptions(maxIterations: 5000, relativeTolerance: 0, gradientTolerance: 1e-7)
-        let double = try Driver.run(LBFGS(), problem: problem, dimension: 6, start: start, options: options)
+        let double = try Driver.run(LBFGS(pairPrecision: .double), problem: problem, dimension: 6, start: start, options: options)
         let single = try Driver.run(LBFGS(pairPrecision: .single), problem: problem, dimension: 6, start: start, options: options)
         for r in [double, single] { // both at the minimum: the gradient down by six orders
             let g0 = try #require(r.trace.first?.gradientNorm), g1 = try #require(r.trace.last?.gradientNorm)
