@@ -26,6 +26,9 @@ import LinearAlgebra
 /// over W are most of L-BFGS's memory traffic beside the evaluation, so this halves it; the
 /// direction is then that of slightly perturbed pairs (relative 6e-8 per entry), which changes the
 /// path, not the fixed point: the gradient, the line search and the accepted points are exact.
+/// A pair entry beyond Float32's range (|x| > 3.4e38, a diverging run) is stored as ±∞: the next
+/// slope is then not negative, and L-BFGS drops the pairs and restarts from steepest descent, as
+/// on any loss of descent (`LBFGS.step`), never using the non-finite direction.
 struct LBFGSHistory {
     let length: Int
     let memory: Int
