@@ -209,7 +209,16 @@ struct SolversBench: ParsableCommand {
                     bestLoss.map { best in { entry in (entry.loss - best) > gap * best } }
                 }
                 let cpu0 = processCPUSeconds()
-                var r = try spec.method.run(problem: problem, settings: settings, readStart: StartFile.read, callback: stop)
+                // The process CPU time at the start (iteration 0) and at the last iteration: the
+                // run's total also holds the work after it (the reported loss's direct sum).
+                var cpuAtStart = cpu0, cpuAtLast = cpu0
+                let watch: (TraceEntry) -> Bool = { entry in
+                    let now = processCPUSeconds()
+                    if entry.iteration == 0 { cpuAtStart = now }
+                    cpuAtLast = now
+                    return stop?(entry) ?? true
+                }
+                var r = try spec.method.run(problem: problem, settings: settings, readStart: StartFile.read, callback: watch)
                 let cpu = processCPUSeconds() - cpu0
                 if isImpute {
                     let refits = r.trace.reduce(0) { $0 + Int($1.extras["refits"] ?? 1) } - 1
@@ -218,9 +227,16 @@ struct SolversBench: ParsableCommand {
                     r.method = spec.label
                 }
                 results.append(r)
-                print(String(format: "  %@: %d iterations in %.2f s, loss %.12g (%@); CPU time %.2f s (all threads), %.1f ms per iteration",
-                             r.method, r.iterations, r.seconds, r.finalLoss, r.termination.rawValue, cpu,
+                // Wall time per iteration from the first trace entry (the start, eigen start included,
+                // is before it) and the evaluations (loss + gradient, line-search trials included).
+                let wallPerIteration = r.iterations > 0 ? (r.trace.last!.seconds - r.trace[0].seconds) / Double(r.iterations) : 0
+                print(String(format: "  %@: %d iterations in %.2f s (start %.3f s, then %.1f ms per iteration), %d gradient evaluations, %d losses, loss %.12g (%@); CPU time %.2f s (all threads), %.1f ms per iteration",
+                             r.method, r.iterations, r.seconds, r.trace[0].seconds, wallPerIteration * 1e3, r.gradientEvaluations,
+                             r.lossEvaluations, r.finalLoss, r.termination.rawValue, cpu,
                              r.iterations > 0 ? cpu / Double(r.iterations) * 1e3 : 0))
+                print(String(format: "    CPU time: start %.2f s, iterations %.2f s (%.1f ms per iteration), after the last iteration %.2f s",
+                             cpuAtStart - cpu0, cpuAtLast - cpuAtStart,
+                             r.iterations > 0 ? (cpuAtLast - cpuAtStart) / Double(r.iterations) * 1e3 : 0, cpu - (cpuAtLast - cpu0)))
                 if trace {
                     for e in r.trace {
                         let extras = e.extras.keys.sorted().map { String(format: "%@ %.3g", $0, e.extras[$0]!) }.joined(separator: ", ")

@@ -47,7 +47,7 @@ import TestSupport
     @Test(arguments: [
         ("gd", InitialPoint.random(scale: 0.3)), ("adam", .random(scale: 0.3)), ("lbfgs", .random(scale: 0.3)),
         ("lbfgs", .eigen), ("impute", .random(scale: 0.3)), ("impute:squarem", .random(scale: 0.3)),
-        ("impute:none", .random(scale: 0.3)), ("sgns", .eigen), ("sampled-softmax", .eigen), ("in-batch", .eigen),
+        ("impute:none", .random(scale: 0.3)), ("lbfgs:pair-precision=single", .random(scale: 0.3)), ("sgns", .eigen), ("sampled-softmax", .eigen), ("in-batch", .eigen),
     ])
     func resumedRunIsBitIdenticalToAnUninterruptedOne(name: String, start: InitialPoint) throws {
         let problem = try Problem(interactions: Self.interactions)
@@ -56,7 +56,11 @@ import TestSupport
         let parts = name.split(separator: ":").map(String.init)
         let method = try Self.method(parts[0])
         var full = try Self.settings(method, iterations: total, start: start)
-        if parts.count == 2 { try full.set("acceleration", parts[1], for: method) }
+        // "lbfgs:pair-precision=single": any setting by name.
+        if parts.count == 2 {
+            let setting = parts[1].split(separator: "=").map(String.init)
+            try full.set(setting.count == 2 ? setting[0] : "acceleration", setting.last!, for: method)
+        }
         let uninterrupted = try method.run(problem: problem, settings: full)
         #expect(uninterrupted.iterations == total, "\(uninterrupted.termination)")
 

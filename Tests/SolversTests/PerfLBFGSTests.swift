@@ -1,5 +1,6 @@
 import Testing
 import LinearAlgebra
+import TestSupport
 @testable import Solvers
 
 /// The coefficient-form two-loop recursion over the contiguous pair buffer against the textbook
@@ -94,5 +95,73 @@ import LinearAlgebra
         // Setting the scaling again drops the pairs (they were built under the old P).
         history.setScaling(p.map { 2 * $0 })
         #expect(history.count == 0)
+    }
+
+    /// Float32 pairs: the coefficient form against the two-loop recursion on the pairs as stored
+    /// (rounded to Float32; the Gram entries come from the Float64 values, so agreement is to
+    /// the rounding of the pairs, not to Float64 rounding). Lengths that leave SIMD tails, column
+    /// segments shorter than a SIMD chunk, and (n > `ParallelPasses.parallelThreshold`) several
+    /// pieces on all cores.
+    @Test(arguments: [(37, 7, 3), (5, 3, 2), (20_011, 7, 4)])
+    func singlePrecisionPairsMatchTwoLoopRecursion(rows: Int, columns: Int, memory: Int) throws {
+        let n = rows * columns
+        var rng = SeededGenerator(seed: UInt64(90 + memory))
+        let p = (0..<columns).map { _ in 0.01 + 10 * rng.nextUniform() }
+        var single = LBFGSHistory(length: n, memory: memory, singlePrecision: true)
+        var double = LBFGSHistory(length: n, memory: memory)
+        for h in [0, 1] {
+            if h == 0 { single.initialScale = 0.25; single.setScaling(p) } else { double.initialScale = 0.25; double.setScaling(p) }
+        }
+        let a = (0..<n).map { i in (0.5 + 2 * rng.nextUniform()) / p[i / rows] }
+        var g = (0..<n).map { _ in rng.nextGaussian() }
+        var worstVersusDouble = 0.0
+        for step in 0..<(2 * memory + 3) {
+            var d = [Double](repeating: 0, count: n), dDouble = d
+            g.withUnsafeBufferPointer { gp in d.withUnsafeMutableBufferPointer { single.direction(gradient: gp, into: $0) } }
+            g.withUnsafeBufferPointer { gp in dDouble.withUnsafeMutableBufferPointer { double.direction(gradient: gp, into: $0) } }
+            let pairs = (0..<single.count).map { single.pair($0) }
+            #expect(pairs.allSatisfy { pair in pair.s.allSatisfy { Double(Float($0)) == $0 } }, "pairs are stored in Float32")
+            let ys = pairs.map { pair in pair.y.indices.map { pair.y[$0] / p[$0 / rows] } }
+            let reference = LBFGSHistory.twoLoopReference(s: pairs.map(\.s), y: ys, gradient: g, scaling: p, initialScale: 0.25)
+            let scale = reference.map(abs).max()!
+            let worst = zip(d, reference).map { abs($0 - $1) }.max()!
+            #expect(worst <= 1e-5 * scale, "step \(step): \(worst) vs \(scale)")
+            worstVersusDouble = max(worstVersusDouble, zip(d, dDouble).map { abs($0 - $1) }.max()! / scale)
+            // The slope the direction pass reports is gᵀd of the direction it wrote.
+            if let slope = single.lastSlope {
+                let exact = zip(g, d).reduce(0) { $0 + $1.0 * $1.1 }, magnitude = zip(g, d).reduce(0) { $0 + abs($1.0 * $1.1) }
+                #expect(abs(slope - exact) <= 1e-12 * magnitude)
+            }
+            let alpha = step % 3 == 2 ? 1e-3 : 0.3 + rng.nextUniform()
+            let gNew = (0..<n).map { g[$0] + a[$0] * alpha * d[$0] }
+            let gNewDouble = (0..<n).map { g[$0] + a[$0] * alpha * dDouble[$0] }
+            d.withUnsafeBufferPointer { dp in gNew.withUnsafeBufferPointer { gn in g.withUnsafeBufferPointer { go in
+                _ = single.append(alpha: alpha, direction: dp, newGradient: gn, oldGradient: go)
+            }}}
+            dDouble.withUnsafeBufferPointer { dp in gNewDouble.withUnsafeBufferPointer { gn in g.withUnsafeBufferPointer { go in
+                _ = double.append(alpha: alpha, direction: dp, newGradient: gn, oldGradient: go)
+            }}}
+            g = gNew
+        }
+        // The same run in Float64 pairs: directions differ only by the pairs' rounding.
+        #expect(worstVersusDouble <= 1e-4, "\(worstVersusDouble)")
+        #expect(single.count == min(memory, 2 * memory + 3))
+    }
+
+    /// L-BFGS with Float32 pairs reaches the same minimum as with Float64 pairs (to 1e-10
+    /// relative): only the path differs.
+    @Test func singlePrecisionPairsReachTheSameLoss() throws {
+        let s = Random.interactions(users: 40, items: 70, density: 0.25, seed: 21)
+        let problem = try Problem(interactions: s)
+        let start = try SpectralEmbedding.compute(problem: problem, dimension: 6).embedding
+        let options = DriverOptions(maxIterations: 5000, relativeTolerance: 0, gradientTolerance: 1e-7)
+        let double = try Driver.run(LBFGS(pairPrecision: .double), problem: problem, dimension: 6, start: start, options: options)
+        let single = try Driver.run(LBFGS(pairPrecision: .single), problem: problem, dimension: 6, start: start, options: options)
+        for r in [double, single] { // both at the minimum: the gradient down by six orders
+            let g0 = try #require(r.trace.first?.gradientNorm), g1 = try #require(r.trace.last?.gradientNorm)
+            #expect(g1 <= 1e-6 * g0, "final gradient \(g1) vs initial \(g0), \(r.termination)")
+        }
+        #expect(abs(single.finalLoss - double.finalLoss) <= 1e-10 * double.finalLoss, "\(single.finalLoss) vs \(double.finalLoss)")
+        #expect(zip(single.trace, single.trace.dropFirst()).allSatisfy { $1.loss <= $0.loss })
     }
 }

@@ -39,11 +39,21 @@ public struct LBFGS: SolverMethod {
     /// Evaluations allowed per line search.
     public var maxLineSearchEvaluations: Int
     public var preconditioning: Preconditioning
+    /// Storage of the (s, y) pairs of the vector-free history (see `LBFGSHistory`).
+    public var pairPrecision: PairPrecision
+
+    /// The pairs' storage type; g, V, d and every inner product stay Float64 either way.
+    public enum PairPrecision: String, Sendable, CaseIterable, Codable, SettingValue {
+        case double
+        /// Float32: half the memory traffic of the passes over the pairs.
+        case single
+    }
 
     public init(memory: Int = Settings().memory, c1: Double = 1e-4, c2: Double = 0.9, maxLineSearchEvaluations: Int = 30,
-                preconditioning: Preconditioning = Settings().preconditioning) {
+                preconditioning: Preconditioning = Settings().preconditioning, pairPrecision: PairPrecision = Settings().pairPrecision) {
         self.memory = memory
         self.preconditioning = preconditioning
+        self.pairPrecision = pairPrecision
         self.c1 = c1
         self.c2 = c2
         self.maxLineSearchEvaluations = maxLineSearchEvaluations
@@ -78,7 +88,7 @@ public struct LBFGS: SolverMethod {
         var g = Matrix(rows: v.rows, columns: v.columns)
         let loss = context.objective.lossAndGradient(v, gradient: &g)
         var state = State(v: v, gradient: g, loss: loss, gradientNorm: Flat.norm(g),
-                          history: LBFGSHistory(length: v.count, memory: memory),
+                          history: LBFGSHistory(length: v.count, memory: memory, singlePrecision: pairPrecision == .single),
                           direction: Matrix(rows: v.rows, columns: v.columns), trial: Matrix(rows: v.rows, columns: v.columns),
                           trialGradient: Matrix(rows: v.rows, columns: v.columns))
         if preconditioning == .gram, loss.isFinite { // a non-finite start ends the run at the driver's check
@@ -190,11 +200,15 @@ public struct LBFGS: SolverMethod {
         let initial = st.history.count == 0 && st.s.isEmpty && preconditioning == .none ? min(1, max(1e-3, 0.01 * Flat.norm(st.v)) / gnorm) : 1
         let search = StrongWolfeLineSearch(c1: c1, c2: c2, maxEvaluations: maxLineSearchEvaluations)
         var lastAlpha = -1.0
+        var lastNormSquared = Double.nan
         let outcome = search.search(phi0: st.loss, dphi0: slope, initial: initial) { alpha in
             ParallelPasses.combine(st.v, alpha, st.direction, into: &st.trial)
             let value = objective.lossAndGradient(st.trial, gradient: &st.trialGradient)
             lastAlpha = alpha
-            return (value, ParallelPasses.dot(st.trialGradient, st.direction))
+            // ‖∇L‖² of the trial in the same pass as the slope: the accepted point's norm, usually.
+            let (trialSlope, normSquared) = ParallelPasses.dotAndNormSquared(st.trialGradient, st.direction)
+            lastNormSquared = normSquared
+            return (value, trialSlope)
         }
         guard outcome.success || (outcome.alpha > 0 && outcome.value < st.loss) else {
             return StepReport(status: .lineSearchFailed, stepSize: 0, extras: ["evaluations": Double(outcome.evaluations)])
@@ -202,6 +216,7 @@ public struct LBFGS: SolverMethod {
         if lastAlpha != outcome.alpha { // the best point was not the last evaluated: re-evaluate it
             ParallelPasses.combine(st.v, outcome.alpha, st.direction, into: &st.trial)
             _ = objective.lossAndGradient(st.trial, gradient: &st.trialGradient)
+            lastNormSquared = ParallelPasses.dot(st.trialGradient, st.trialGradient)
         }
         // s = V_new − V = α·d, y = g_new − g; only pairs with positive curvature sᵀy are kept,
         // so H stays positive definite.
@@ -228,7 +243,7 @@ public struct LBFGS: SolverMethod {
         swap(&st.v, &st.trial)
         swap(&st.gradient, &st.trialGradient)
         st.loss = outcome.value
-        st.gradientNorm = ParallelPasses.norm(st.gradient)
+        st.gradientNorm = lastNormSquared.squareRoot()
         if preconditioning == .gram && !st.fullGram {
             // The last evaluation was at the accepted point (re-evaluated above otherwise).
             let gram = objective.gramOfLastEvaluation

@@ -20,16 +20,30 @@ import LinearAlgebra
 /// ŷ = y·P (so that wᵀg with the V-space gradient g gives the Z-space products), the Gram entries
 /// are Z-space products (sᵀy, Σ‖s_j‖²/p_j, yᵀŷ), and the direction is −(cg·g·P + W·c). The cost
 /// is the same two passes over W.
+///
+/// Single precision (`singlePrecision`): W is stored in Float32 while g, d, V and every inner
+/// product stay Float64 (products are accumulated in Float64 from the widened entries). The passes
+/// over W are most of L-BFGS's memory traffic beside the evaluation, so this halves it; the
+/// direction is then that of slightly perturbed pairs (relative 6e-8 per entry), which changes the
+/// path, not the fixed point: the gradient, the line search and the accepted points are exact.
+/// A pair entry beyond Float32's range (|x| > 3.4e38, a diverging run) is stored as ±∞: the next
+/// slope is then not negative, and L-BFGS drops the pairs and restarts from steepest descent, as
+/// on any loss of descent (`LBFGS.step`), never using the non-finite direction.
 struct LBFGSHistory {
     let length: Int
     let memory: Int
+    /// W in Float32 (`singleBuffer`) instead of Float64 (`buffer`).
+    let singlePrecision: Bool
     /// Column scaling p (nil: H0 = γ·I) and the number of rows of each column.
     private(set) var scaling: [Double]?
     private(set) var columnLength: Int
     /// γ of the first direction (no pairs yet): d = −initialScale·g·P.
     var initialScale = 1.0
-    /// n × 2·memory; slot j holds s in column 2j and y in column 2j + 1.
+    /// n × 2·memory; slot j holds s in column 2j and y in column 2j + 1 (Float64 storage; empty
+    /// in single precision). Allocated uninitialised: a column is written before it is read.
     private var buffer: [Double]
+    /// The same layout in Float32 (empty in double precision).
+    private var singleBuffer: [Float]
     /// (2·memory)² inner products of the buffer's columns (entries of unfilled slots are unused).
     private var gram: [Double]
     /// Filled slots, oldest first. Slots 0..<order.count are the filled ones.
@@ -42,11 +56,16 @@ struct LBFGSHistory {
     /// so w_lᵀy = w_lᵀg_new − w_lᵀg_old), and how many columns were filled before it was added.
     private var pendingSlot: Int? = nil
 
-    init(length: Int, memory: Int) {
+    init(length: Int, memory: Int, singlePrecision: Bool = false) {
         precondition(length > 0 && memory >= 1)
         self.length = length
         self.memory = memory
-        self.buffer = [Double](repeating: 0, count: length * 2 * memory)
+        self.singlePrecision = singlePrecision
+        // Uninitialised (no memset pass over 2·memory·length entries): slots are written by
+        // `append` before any read, and only filled slots are checkpointed.
+        let count = length * 2 * memory
+        self.buffer = singlePrecision ? [] : [Double](unsafeUninitializedCapacity: count) { _, initialised in initialised = count }
+        self.singleBuffer = singlePrecision ? [Float](unsafeUninitializedCapacity: count) { _, initialised in initialised = count } : []
         self.gram = [Double](repeating: 0, count: 4 * memory * memory)
         self.columnLength = length
     }
@@ -88,6 +107,10 @@ struct LBFGSHistory {
     /// s and y of the pair at position `k` (0 = oldest), copies (tests).
     func pair(_ k: Int) -> (s: [Double], y: [Double]) {
         let j = order[k]
+        if singlePrecision {
+            return (singleBuffer[(2 * j * length)..<((2 * j + 1) * length)].map(Double.init),
+                    singleBuffer[((2 * j + 1) * length)..<((2 * j + 2) * length)].map(Double.init))
+        }
         return (Array(buffer[(2 * j * length)..<((2 * j + 1) * length)]),
                 Array(buffer[((2 * j + 1) * length)..<((2 * j + 2) * length)]))
     }
@@ -109,12 +132,23 @@ struct LBFGSHistory {
         // Wᵀg by pieces of rows on all cores (per-piece partial products summed in piece order).
         let n = length, pieces = ParallelPasses.pieceCount(n)
         var partials = [Double](repeating: 0, count: pieces * p)
-        buffer.withUnsafeBufferPointer { w in
-            partials.withUnsafeMutableBufferPointer { pp in
-                let wp = SharedPointer(w.baseAddress!), gp = SharedPointer(gradient.baseAddress!), out = SharedPointer(pp.baseAddress!)
-                ParallelPasses.forEachPiece(n) { r, piece in
-                    cblas_dgemv(CblasColMajor, CblasTrans, Int32(r.count), Int32(p), 1, wp.value + r.lowerBound, Int32(n),
-                                gp.value + r.lowerBound, 1, 0, out.value + piece * p, 1)
+        if singlePrecision {
+            singleBuffer.withUnsafeBufferPointer { w in
+                partials.withUnsafeMutableBufferPointer { pp in
+                    let wp = SharedPointer(w.baseAddress!), gp = SharedPointer(gradient.baseAddress!), out = SharedPointer(pp.baseAddress!)
+                    ParallelPasses.forEachPiece(n) { r, piece in
+                        for l in 0..<p { out.value[piece * p + l] = SinglePrecisionPasses.dot(wp.value + l * n, gp.value, r) }
+                    }
+                }
+            }
+        } else {
+            buffer.withUnsafeBufferPointer { w in
+                partials.withUnsafeMutableBufferPointer { pp in
+                    let wp = SharedPointer(w.baseAddress!), gp = SharedPointer(gradient.baseAddress!), out = SharedPointer(pp.baseAddress!)
+                    ParallelPasses.forEachPiece(n) { r, piece in
+                        cblas_dgemv(CblasColMajor, CblasTrans, Int32(r.count), Int32(p), 1, wp.value + r.lowerBound, Int32(n),
+                                    gp.value + r.lowerBound, 1, 0, out.value + piece * p, 1)
+                    }
                 }
             }
         }
@@ -158,6 +192,20 @@ struct LBFGSHistory {
         lastGradientCoefficient = cg
         // d = −(cg·g·P + W·c) piece by piece, with gᵀd from each piece while it is in cache.
         let scale = scaling, columnLength = columnLength
+        if singlePrecision {
+            lastSlope = singleBuffer.withUnsafeBufferPointer { w in
+                c.withUnsafeBufferPointer { cp in
+                    let wp = SharedPointer(w.baseAddress!), cpp = SharedPointer(cp.baseAddress!)
+                    let gp = SharedPointer(gradient.baseAddress!), dp = SharedPointer(d.baseAddress!)
+                    return ParallelPasses.sum(n) { r in
+                        SinglePrecisionPasses.direction(gradient: gp.value, gradientFactor: -cg, scaling: scale, columnLength: columnLength,
+                                                        columns: wp.value, columnCount: p, stride: n, coefficients: cpp.value,
+                                                        range: r, into: dp.value)
+                    }
+                }
+            }
+            return
+        }
         lastSlope = buffer.withUnsafeBufferPointer { w in
             c.withUnsafeBufferPointer { cp in
                 let wp = SharedPointer(w.baseAddress!), cpp = SharedPointer(cp.baseAddress!)
@@ -261,6 +309,33 @@ struct LBFGSHistory {
         // per-piece partials summed in piece order.
         let pieces = ParallelPasses.pieceCount(n)
         var partials = [Double](repeating: 0, count: 3 * pieces)
+        if singlePrecision {
+            singleBuffer.withUnsafeMutableBufferPointer { w in
+                partials.withUnsafeMutableBufferPointer { pp in
+                    let sp = SharedPointer(w.baseAddress! + 2 * slot * n), out = SharedPointer(pp.baseAddress!)
+                    let dp = SharedPointer(d.baseAddress!), np = SharedPointer(gNew.baseAddress!), op = SharedPointer(gOld.baseAddress!)
+                    ParallelPasses.forEachPiece(n) { range, piece in
+                        let sp = sp.value, yp = sp + n, d = dp.value, gNew = np.value, gOld = op.value
+                        var sy = 0.0, ss = 0.0, yy = 0.0
+                        var i = range.lowerBound
+                        while i < range.upperBound {
+                            let j = i / r, end = min(range.upperBound, (j + 1) * r)
+                            let pj = p[j]
+                            var syj = 0.0, ssj = 0.0, yyj = 0.0
+                            for k in i..<end {
+                                let si = alpha * d[k], yi = gNew[k] - gOld[k]
+                                sp[k] = Float(si)
+                                yp[k] = Float(pj * yi)
+                                if accumulate { syj += si * yi; ssj += si * si; yyj += yi * yi }
+                            }
+                            if accumulate { sy += syj; ss += ssj / pj; yy += yyj * pj }
+                            i = end
+                        }
+                        out.value[3 * piece] = sy; out.value[3 * piece + 1] = ss; out.value[3 * piece + 2] = yy
+                    }
+                }
+            }
+        } else {
         buffer.withUnsafeMutableBufferPointer { w in
             partials.withUnsafeMutableBufferPointer { pp in
                 let sp = SharedPointer(w.baseAddress! + 2 * slot * n), out = SharedPointer(pp.baseAddress!)
@@ -285,6 +360,7 @@ struct LBFGSHistory {
                     out.value[3 * piece] = sy; out.value[3 * piece + 1] = ss; out.value[3 * piece + 2] = yy
                 }
             }
+        }
         }
         if accumulate {
             for piece in 0..<pieces { sy += partials[3 * piece]; ss += partials[3 * piece + 1]; yy += partials[3 * piece + 2] }
@@ -343,7 +419,9 @@ extension LBFGSHistory {
         if let scaling { r.set(key + ".scaling", scaling) }
         r.set(key + ".initialScale", initialScale)
         r.set(key + ".order", order)
-        r.set(key + ".buffer", Array(buffer[0..<(2 * order.count * length)]))
+        r.set(key + ".singlePrecision", singlePrecision)
+        r.set(key + ".buffer", singlePrecision ? singleBuffer[0..<(2 * order.count * length)].map(Double.init)
+                                               : Array(buffer[0..<(2 * order.count * length)]))
         r.set(key + ".gram", gram)
         r.set(key + ".lastProducts", lastProducts)
         r.set(key + ".lastCoefficients", lastCoefficients)
@@ -370,8 +448,17 @@ extension LBFGSHistory {
         guard order.count <= memory, Set(order) == Set(0..<order.count) else {
             throw CheckpointError.damaged("L-BFGS pair order is invalid")
         }
+        // Records written before single precision existed have no flag: Float64 pairs.
+        let savedSingle = r[key + ".singlePrecision"] != nil ? try r.bool(key + ".singlePrecision") : false
+        guard savedSingle == singlePrecision else {
+            throw CheckpointError.damaged("L-BFGS pair precision of the snapshot (\(savedSingle ? "single" : "double")) does not match the run")
+        }
         let filled = try r.doubles(key + ".buffer", count: 2 * order.count * length)
-        buffer.replaceSubrange(0..<filled.count, with: filled)
+        if singlePrecision {
+            singleBuffer.replaceSubrange(0..<filled.count, with: filled.map { Float($0) })
+        } else {
+            buffer.replaceSubrange(0..<filled.count, with: filled)
+        }
         gram = try r.doubles(key + ".gram", count: 4 * memory * memory)
         self.order = order
         lastProducts = try r.doubles(key + ".lastProducts")

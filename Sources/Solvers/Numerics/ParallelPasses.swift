@@ -77,6 +77,29 @@ enum ParallelPasses {
 
     static func norm(_ a: Matrix) -> Double { dot(a, a).squareRoot() }
 
+    /// (aᵀb, aᵀa) in one pass over a and b (L-BFGS: the line search's slope at a trial and the
+    /// squared gradient norm it reports if the trial is accepted). Each sum is the one `dot` takes.
+    static func dotAndNormSquared(_ a: Matrix, _ b: Matrix) -> (dot: Double, normSquared: Double) {
+        precondition(a.count == b.count)
+        let pieces = pieceCount(a.count)
+        if pieces == 0 { return (0, 0) }
+        let partials = UnsafeMutableBufferPointer<Double>.allocate(capacity: 2 * pieces)
+        defer { partials.deallocate() }
+        let out = SharedPointer(partials.baseAddress!)
+        a.storage.withUnsafeBufferPointer { pa in
+            b.storage.withUnsafeBufferPointer { pb in
+                let x = SharedPointer(pa.baseAddress!), y = SharedPointer(pb.baseAddress!)
+                forEachPiece(pa.count) { r, piece in
+                    out.value[2 * piece] = dot(x.value, y.value, r)
+                    out.value[2 * piece + 1] = dot(x.value, x.value, r)
+                }
+            }
+        }
+        var ab = 0.0, aa = 0.0
+        for k in 0..<pieces { ab += partials[2 * k]; aa += partials[2 * k + 1] }
+        return (ab, aa)
+    }
+
     /// out ← a + α·b.
     static func combine(_ a: Matrix, _ alpha: Double, _ b: Matrix, into out: inout Matrix) {
         precondition(a.count == b.count && out.count == a.count)

@@ -40,17 +40,19 @@ enum RayleighRitzStep {
         BLAS.gemm(.none, u, .none, a, alpha: -1, beta: 1, into: &r)
         let c = BLAS.multiply(u, .transpose, r, .none)
         BLAS.gemm(.none, u, .none, c, alpha: -1, beta: 1, into: &r)
-        guard (try? choleskyQRPass(&r, gram: BLAS.gram(r))) != nil else { return nil }
+        guard let first = try? choleskyQRPass(&r, gram: BLAS.gram(r)) else { return nil }
         // The second pass leaves R̂ orthonormal to a few ε when the first left it well conditioned
         // (‖R₁ᵀR₁ − I‖ small; Yamamoto et al. 2015): check that rather than trust κ(R) ≲ ε^(−1/2).
         let second = BLAS.gram(r)
         for j in 0..<dim {
             for i in 0..<dim where !(abs(second[i, j] - (i == j ? 1 : 0)) <= 0.1) { return nil }
         }
-        guard (try? choleskyQRPass(&r, gram: second)) != nil else { return nil }
+        guard let secondFactor = try? choleskyQRPass(&r, gram: second) else { return nil }
         let yr = y.applied(to: r)
         context.extraOperatorApplications += dim
-        let t21 = BLAS.multiply(r, .transpose, yu, .none)
+        // R̂ᵀYU without a product over M rows (block Lanczos): YU = R + U(A + C) with R = R̂·K,
+        // K = K₂K₁ the two CholeskyQR factors, and R̂ ⟂ U, so R̂ᵀYU = R̂ᵀR̂·K = K to rounding.
+        let t21 = BLAS.multiply(secondFactor, .none, first, .none)
         var t22 = BLAS.multiply(r, .transpose, yr, .none)
         symmetrize(&t22)
         let n = 2 * dim
@@ -115,8 +117,10 @@ enum RayleighRitzStep {
         return u
     }
 
-    /// a ← a·chol(gram)⁻¹ with gram = aᵀa (throws when dpotrf fails).
-    static func choleskyQRPass(_ a: inout Matrix, gram: Matrix) throws {
+    /// a ← a·chol(gram)⁻¹ with gram = aᵀa (throws when dpotrf fails); returns the upper
+    /// triangular factor K (gram = KᵀK, so the old a = new a·K).
+    @discardableResult
+    static func choleskyQRPass(_ a: inout Matrix, gram: Matrix) throws -> Matrix {
         let factor = try LAPACK.cholesky(gram)
         let (m, n) = (a.rows, a.columns)
         guard factor.storage.allSatisfy({ $0.isFinite }) else {
@@ -128,6 +132,7 @@ enum RayleighRitzStep {
                             f.baseAddress, Int32(n), p.baseAddress, Int32(m))
             }
         }
+        return factor
     }
 
     static func symmetrize(_ t: inout Matrix) {
