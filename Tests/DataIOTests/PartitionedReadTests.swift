@@ -285,3 +285,86 @@ func columnBlock(_ s: SparseMatrix, _ block: Range<Int>) throws -> SparseMatrix 
         for parts in 2...4 { try compare(url, layout: .movieLens, parts: parts, piece: 2) }
     }
 }
+
+/// `.mtx` and `.npz` S read on 1…4 threads against `InteractionFile.load` of the same file.
+@Suite struct PartitionedInteractionFileTests {
+    func compare(_ url: URL, threshold: Double? = nil, parts: Int, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let whole = Result { try InteractionFile.load(url, likeThreshold: threshold) }
+        let results = ThreadReadGroup.run(size: parts) { group in
+            try PartitionedInteractionFile.read(url, likeThreshold: threshold, group: group,
+                                                blockBounds: { splitByLikes($0, parts: parts) }, pieceLength: 4)
+        }
+        switch whole {
+        case let .failure(error):
+            for (r, result) in results.enumerated() {
+                guard case let .failure(got)? = result else {
+                    Issue.record("member \(r) of \(parts): expected \(error), got \(String(describing: result))", sourceLocation: sourceLocation)
+                    continue
+                }
+                let same = (got as? DataIOError) == (error as? DataIOError)
+                #expect(same || (r > 0 && (got as? PeerReadFailure)?.rank == 0), "member \(r) of \(parts): \(got) ≠ \(error)", sourceLocation: sourceLocation)
+            }
+        case let .success(expected):
+            let likes = expected.likesPerItem
+            let bounds = splitByLikes(likes, parts: parts)
+            for (r, result) in results.enumerated() {
+                guard case let .success(got)? = result else {
+                    Issue.record("member \(r) of \(parts): \(String(describing: result))", sourceLocation: sourceLocation)
+                    continue
+                }
+                let block = try columnBlock(expected.matrix, bounds[r]..<bounds[r + 1])
+                #expect(got.bounds == bounds, sourceLocation: sourceLocation)
+                #expect(got.matrix.rows == block.rows && got.matrix.columns == block.columns, sourceLocation: sourceLocation)
+                #expect(got.matrix.rowPointers == block.rowPointers, "member \(r) of \(parts)", sourceLocation: sourceLocation)
+                #expect(got.matrix.columnIndices == block.columnIndices, "member \(r) of \(parts)", sourceLocation: sourceLocation)
+                #expect(got.matrix.values == block.values, sourceLocation: sourceLocation)
+                #expect(got.itemIDs == expected.itemIDs, sourceLocation: sourceLocation)
+                #expect(got.itemLikes == likes, sourceLocation: sourceLocation)
+                #expect(got.ratingCount == expected.ratingCount, sourceLocation: sourceLocation)
+                #expect(got.likeThreshold == expected.likeThreshold, sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    /// Entries of a random S (with repeated coordinates and zeros) as 1-based (row, column, count).
+    func entries(_ rng: inout SplitMix64, rows: Int, columns: Int, count: Int) -> [(Int, Int, Int)] {
+        (0..<count).map { _ in (1 + Int(rng.next() % UInt64(rows)), 1 + Int(rng.next() % UInt64(columns)), Int(rng.next() % 4)) }
+    }
+
+    func mtx(_ banner: String, _ rows: Int, _ columns: Int, _ lines: [String], declared: Int? = nil) -> String {
+        "%%MatrixMarket matrix \(banner)\n% a comment\n\n\(rows) \(columns) \(declared ?? lines.count)\n" + lines.joined(separator: "\n") + "\n"
+    }
+
+    @Test func matrixMarketFilesMatchTheWholeRead() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var rng = SplitMix64(seed: 51)
+        let e = entries(&rng, rows: 23, columns: 31, count: 260)
+        var files: [(String, Double?)] = []
+        files.append((mtx("coordinate integer general", 23, 31, e.map { "\($0.0) \($0.1) \($0.2)" }), nil))
+        files.append((mtx("coordinate pattern general", 23, 31, e.enumerated().map { $0.offset % 50 == 7 ? "% note\n\($0.element.0) \($0.element.1)" : "\($0.element.0) \($0.element.1)" }), nil))
+        files.append((mtx("coordinate real general", 23, 31, e.map { "\($0.0)\t\($0.1) \(Double($0.2) * 1.5)" }), 2.5))
+        let lower = e.map { ($0.0 >= $0.1 ? $0.0 : $0.1, $0.0 >= $0.1 ? $0.1 : $0.0, $0.2) }
+        files.append((mtx("coordinate integer symmetric", 31, 31, lower.map { "\($0.0) \($0.1) \($0.2)" }), nil))
+        // Problems early, late (a later member's range), an extra entry, a missing one, a bad count.
+        var late = e.map { "\($0.0) \($0.1) \($0.2)" }
+        late[230] = "3 4"
+        files.append((mtx("coordinate integer general", 23, 31, late), nil))
+        var outside = e.map { "\($0.0) \($0.1) \($0.2)" }
+        outside[40] = "3 99 1"
+        outside[200] = "x 1 1"
+        files.append((mtx("coordinate integer general", 23, 31, outside), nil))
+        files.append((mtx("coordinate integer general", 23, 31, e.map { "\($0.0) \($0.1) \($0.2)" }, declared: 200), nil))
+        files.append((mtx("coordinate integer general", 23, 31, e.map { "\($0.0) \($0.1) \($0.2)" }, declared: 300), nil))
+        var negative = e.map { "\($0.0) \($0.1) \($0.2)" }
+        negative[180] = "1 1 -2"
+        files.append((mtx("coordinate integer general", 23, 31, negative), nil))
+        files.append((mtx("array real general", 2, 2, ["1", "2", "3", "4"]), nil))
+        files.append((mtx("coordinate integer general", 0, 5, []), nil))
+        files.append(("%%MatrixMarket matrix coordinate integer general\n% only comments\n", nil))
+        for (k, (text, threshold)) in files.enumerated() {
+            let url = try dir.write(text, to: "s\(k).mtx")
+            for parts in 1...4 { try compare(url, threshold: threshold, parts: parts) }
+        }
+    }
+}
