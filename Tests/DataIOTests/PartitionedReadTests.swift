@@ -367,4 +367,34 @@ func columnBlock(_ s: SparseMatrix, _ block: Range<Int>) throws -> SparseMatrix 
             for parts in 1...4 { try compare(url, threshold: threshold, parts: parts) }
         }
     }
+
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    @Test func sparseNPZFilesMatchTheWholeRead() throws {
+        // CSR/CSC/COO, stored and deflated, bool data and int64 indices, repeated coordinates,
+        // and CSC files whose problems lie in a later member's slice.
+        let names = ["random_csr", "random_csc", "random_csc_stored", "random_coo", "counts_csr", "counts_csc", "counts_coo",
+                     "counts_coo_array", "likes_bool_int64", "ratings_csr", "random_csc_bad_value", "random_csc_bad_index", "random_csr_bad"]
+        for name in names {
+            let url = Self.fixtures.appendingPathComponent("\(name).npz")
+            let threshold: Double? = name == "ratings_csr" ? 4 : nil
+            for parts in 1...4 { try compare(url, threshold: threshold, parts: parts) }
+        }
+        #expect(dataIOError { try InteractionFile.load(Self.fixtures.appendingPathComponent("random_csc_bad_value.npz")) }
+                == .invalidContent(file: Self.fixtures.appendingPathComponent("random_csc_bad_value.npz").path,
+                                   problem: "data[2100]: interaction count -1.0 is not a non-negative integer"))
+    }
+
+    @Test func aDamagedNPZIsRefusedAsByOneProcess() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var bytes = try [UInt8](Data(contentsOf: Self.fixtures.appendingPathComponent("random_csc_stored.npz")))
+        bytes[bytes.count / 2] ^= 0x55   // inside indices or data: a CRC-32 mismatch
+        let damaged = try dir.write(bytes: bytes, to: "damaged.npz")
+        #expect(dataIOError { try InteractionFile.load(damaged) } != nil)
+        let truncated = try dir.write(bytes: Array(bytes.prefix(100)), to: "short.npz")
+        for url in [damaged, truncated, dir.file("none.npz")] {
+            for parts in 1...3 { try compare(url, parts: parts) }
+        }
+    }
 }
