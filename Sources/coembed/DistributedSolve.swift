@@ -76,8 +76,9 @@ enum DistributedSolve {
     }
 
     /// `--verbose`: what this rank read (its block, users, likes, and a checksum of its (user,
-    /// item) pairs in row order: FNV-1a over u·M + i), one line per rank on stderr.
-    static func reportRead(_ input: InteractionsBlock, rank: Int) {
+    /// item) pairs in row order: FNV-1a over u·M + i), the read's time and the process's peak
+    /// resident memory so far; one line per rank on stderr.
+    static func reportRead(_ input: InteractionsBlock, rank: Int, seconds: Double) {
         let s = input.matrix
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for u in 0..<s.rows {
@@ -86,7 +87,10 @@ enum DistributedSolve {
             }
         }
         let block = input.bounds[rank]..<input.bounds[rank + 1]
-        FileHandle.standardError.write(Data("read: rank \(rank) items \(block.lowerBound)..<\(block.upperBound) of \(s.columns) users \(s.rows) likes \(s.nonzeroCount) checksum \(String(hash, radix: 16))\n".utf8))
+        var usage = rusage()
+        getrusage(RUSAGE_SELF, &usage)
+        let peak = String(format: "%.0f", Double(usage.ru_maxrss) / 1024)   // ru_maxrss is in KiB on Linux
+        FileHandle.standardError.write(Data("read: rank \(rank) items \(block.lowerBound)..<\(block.upperBound) of \(s.columns) users \(s.rows) likes \(s.nonzeroCount) checksum \(String(hash, radix: 16)) seconds \(String(format: "%.3f", seconds)) peak-MiB \(peak)\n".utf8))
     }
 
     static func solve(_ command: SolveCommand, comm: MPICommunicator) throws {
@@ -119,6 +123,7 @@ enum DistributedSolve {
         let blockBounds = { (likes: [Int]) in
             ItemDistribution.balancedBounds(itemNonzeros: likes, parts: ranks, dimension: settings.dimension)
         }
+        let clock = ContinuousClock(), readStart = clock.now
         let input = try agreed(nil, comm: comm) { () throws -> InteractionsBlock in
             if let interactions = command.data.interactions {
                 return try PartitionedInteractionFile.read(URL(fileURLWithPath: interactions), likeThreshold: command.data.likeThreshold,
@@ -134,7 +139,7 @@ enum DistributedSolve {
             MPIEnvironment.abort("\(error)", rank: rank)
         }
         let local = input.matrix
-        if command.data.verbose { reportRead(input, rank: rank) }
+        if command.data.verbose { reportRead(input, rank: rank, seconds: (clock.now - readStart).seconds) }
         let itemCount = input.itemCount
         let problem = try agreed(distribution, comm: comm) { try Problem(interactionsBlock: local, distribution: distribution) }
 

@@ -13,11 +13,11 @@ extension MPIRunTests {
         var rank: Int, lower: Int, upper: Int, items: Int, users: Int, likes: Int, checksum: String
     }
 
-    /// `read: rank r items a..<b of M users U likes K checksum H` lines, by rank.
+    /// `read: rank r items a..<b of M users U likes K checksum H seconds t peak-MiB m` lines, by rank.
     func rankReads(_ err: String) -> [RankRead] {
         err.split(separator: "\n").compactMap { line -> RankRead? in
             let w = line.split(separator: " ").map(String.init)
-            guard w.count == 13, w[0] == "read:" else { return nil }
+            guard w.count == 17, w[0] == "read:" else { return nil }
             let range = w[4].components(separatedBy: "..<")
             guard let r = Int(w[2]), let lo = Int(range[0]), let hi = Int(range[1]), let m = Int(w[6]), let u = Int(w[8]),
                   let k = Int(w[10]) else { return nil }
