@@ -88,7 +88,7 @@ enum DistributedSolve {
         }
         let block = input.bounds[rank]..<input.bounds[rank + 1]
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
         let peak = String(format: "%.0f", Double(usage.ru_maxrss) / 1024)   // ru_maxrss is in KiB on Linux
         FileHandle.standardError.write(Data("read: rank \(rank) items \(block.lowerBound)..<\(block.upperBound) of \(s.columns) users \(s.rows) likes \(s.nonzeroCount) checksum \(String(hash, radix: 16)) seconds \(String(format: "%.3f", seconds)) peak-MiB \(peak)\n".utf8))
     }
