@@ -41,6 +41,8 @@ enum PartitionedNPZ {
             throw PeerReadFailure(rank: failing)
         }
         let (mapped, members) = opened!
+        // The streams read through raw pointers into the mapping: keep it until they are done.
+        defer { withExtendedLifetime(mapped) {} }
         let p = mapped.bytes
 
         // Every array's header first, in the archive's order (as one process decodes them).

@@ -162,8 +162,6 @@ enum LikeExchange {
                 counts[d] = to - from
             }
             let got = try group.exchange(piece, sendCounts: counts)
-            outUsers.reserveCapacity(outUsers.count + got.count)
-            outItems.reserveCapacity(outItems.count + got.count)
             for key in got {
                 outUsers.append(Int(key / m))
                 outItems.append(Int(key % m))
