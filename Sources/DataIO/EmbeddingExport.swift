@@ -49,11 +49,16 @@ public enum EmbeddingExport {
     /// `items.csv`: `row,movieId,title,likes`, where `row` is the 0-based embedding row and
     /// `likes` the item's like count in S.
     public static func writeItems(_ interactions: Interactions, to url: URL) throws(DataIOError) {
-        let likes = interactions.likesPerItem
+        try writeItems(itemNames: interactions.itemName, titles: interactions.titles, likes: interactions.likesPerItem, to: url)
+    }
+
+    /// `items.csv` from the item names, titles and like counts alone (what every MPI rank knows
+    /// without holding S).
+    public static func writeItems(itemNames: (Int) -> String, titles: [String]?, likes: [Int], to url: URL) throws(DataIOError) {
         try MatrixMarket.writeAtomically(url) { out in
             out.write("row,movieId,title,likes\n")
-            for i in 0..<interactions.itemCount {
-                out.write("\(i),\(TextFormat.csvField(interactions.itemName(i))),\(TextFormat.csvField(title(interactions, i))),\(likes[i])\n")
+            for i in 0..<likes.count {
+                out.write("\(i),\(TextFormat.csvField(itemNames(i))),\(TextFormat.csvField(titles?[i] ?? "")),\(likes[i])\n")
             }
         }
     }

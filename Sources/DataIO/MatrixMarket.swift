@@ -136,9 +136,24 @@ public enum MatrixMarket {
         return try result.get()
     }
 
-    private static func parse(_ p: UnsafeBufferPointer<UInt8>, file: String,
-                              value check: (Double, Int) throws(DataIOError) -> Double) throws(DataIOError) -> Content {
-        var lines = LineScanner(p)
+    /// What the lines before the entries say: the banner, the sizes and where the entries start.
+    struct Preamble {
+        var header: Header
+        var rows: Int
+        var columns: Int
+        /// Entries the size line declares (coordinate files).
+        var declared: Int
+        var sizeLine: Int
+        /// Byte position just after the size line.
+        var dataStart: Int
+        /// Fields per entry line: row, column and, unless the field is `pattern`, the value.
+        var tokenCount: Int { header.field == .pattern ? 2 : 3 }
+    }
+
+    /// The banner, comments and size line, read from `lines` (left just after the size line).
+    /// `readers`: how many processes share the entries (the memory check counts one share).
+    static func preamble(_ p: UnsafeBufferPointer<UInt8>, _ lines: inout LineScanner, file: String,
+                         readers: Int = 1) throws(DataIOError) -> Preamble {
         guard let first = lines.next() else { throw .invalidContent(file: file, problem: "empty file: expected a %%MatrixMarket header") }
         let header = try parseHeader(p, first.start, first.end, file: file)
 
@@ -168,26 +183,68 @@ public enum MatrixMarket {
         // (a 3-line file declaring 2147483647 × 2147483647 once took 2.3 GB and aborted).
         let declaredBytes = header.format == .array
             ? 8 * Double(rows) * Double(columns) * (header.symmetry == .symmetric ? 1.5 : 1)
-            : 32 * (Double(rows) + 1) + 48 * Double(sizes.count > 2 ? sizes[2] : 0)
+            : 32 * (Double(rows) + 1) + 48 * Double(sizes.count > 2 ? sizes[2] : 0) / Double(max(1, readers))
         do throws(MemoryLimit.Exceeded) {
             try MemoryLimit.check(declaredBytes, for: "the \(rows) × \(columns) matrix\(header.format == .coordinate ? " with \(sizes[2]) entries" : "") the size line (line \(sizeLine.line)) declares")
         } catch {
             throw .invalidContent(file: file, problem: error.description)
         }
+        return Preamble(header: header, rows: rows, columns: columns, declared: sizes.count > 2 ? sizes[2] : 0,
+                        sizeLine: sizeLine.line, dataStart: lines.position)
+    }
 
-        func parseValue(_ t: (start: Int, end: Int), line: Int) throws(DataIOError) -> Double {
-            let v: Double?
-            if header.field == .integer {
-                v = ByteNumber.parseInt(p, t.start, t.end).map(Double.init)
-            } else {
-                v = ByteNumber.parseDouble(p, t.start, t.end)
-            }
-            guard let v else {
-                throw .malformed(file: file, line: line,
-                                 problem: "value \(TextFormat.excerpt(p, t.start, t.end)) is not \(header.field == .integer ? "an integer" : "a number")")
-            }
-            return try check(v, line)
+    static func parseValue(_ p: UnsafeBufferPointer<UInt8>, _ t: (start: Int, end: Int), line: Int, field: Field, file: String,
+                           check: (Double, Int) throws(DataIOError) -> Double) throws(DataIOError) -> Double {
+        let v: Double?
+        if field == .integer {
+            v = ByteNumber.parseInt(p, t.start, t.end).map(Double.init)
+        } else {
+            v = ByteNumber.parseDouble(p, t.start, t.end)
         }
+        guard let v else {
+            throw .malformed(file: file, line: line,
+                             problem: "value \(TextFormat.excerpt(p, t.start, t.end)) is not \(field == .integer ? "an integer" : "a number")")
+        }
+        return try check(v, line)
+    }
+
+    /// An entry line's fields (checked for their number), or nil for a comment or blank line.
+    static func entryTokens(_ p: UnsafeBufferPointer<UInt8>, _ l: (line: Int, start: Int, end: Int), _ pre: Preamble,
+                            file: String) throws(DataIOError) -> [(start: Int, end: Int)]? {
+        if l.start < l.end, p[l.start] == ASCII.percent { return nil }
+        if LineScanner.isBlank(p, l.start, l.end) { return nil }
+        let tokens = LineScanner.tokens(p, l.start, l.end)
+        guard tokens.count == pre.tokenCount else {
+            throw .malformed(file: file, line: l.line,
+                             problem: "expected \(pre.tokenCount) fields (row column\(pre.tokenCount == 3 ? " value" : "")), found \(tokens.count)")
+        }
+        return tokens
+    }
+
+    /// An entry's 0-based row and column and its value (after `check`).
+    static func entry(_ p: UnsafeBufferPointer<UInt8>, _ tokens: [(start: Int, end: Int)], line: Int, _ pre: Preamble, file: String,
+                      check: (Double, Int) throws(DataIOError) -> Double) throws(DataIOError) -> (row: Int, column: Int, value: Double) {
+        guard let i = ByteNumber.parseInt(p, tokens[0].start, tokens[0].end),
+              let j = ByteNumber.parseInt(p, tokens[1].start, tokens[1].end) else {
+            throw .malformed(file: file, line: line, problem: "row and column must be integers")
+        }
+        guard i >= 1, i <= pre.rows, j >= 1, j <= pre.columns else {
+            throw .malformed(file: file, line: line, problem: "index (\(i), \(j)) is outside the \(pre.rows)×\(pre.columns) matrix (indices are 1-based)")
+        }
+        if pre.header.symmetry == .symmetric && i < j {
+            throw .malformed(file: file, line: line,
+                             problem: "entry (\(i), \(j)) is above the diagonal; a symmetric file stores only the lower triangle")
+        }
+        let v = pre.tokenCount == 3 ? try parseValue(p, tokens[2], line: line, field: pre.header.field, file: file, check: check)
+                                    : try check(1, line)
+        return (i - 1, j - 1, v)
+    }
+
+    private static func parse(_ p: UnsafeBufferPointer<UInt8>, file: String,
+                              value check: (Double, Int) throws(DataIOError) -> Double) throws(DataIOError) -> Content {
+        var lines = LineScanner(p)
+        let pre = try preamble(p, &lines, file: file)
+        let (header, rows, columns, sizeLine) = (pre.header, pre.rows, pre.columns, pre.sizeLine)
 
         if header.format == .array {
             let count: Int
@@ -202,13 +259,13 @@ public enum MatrixMarket {
                     throw .malformed(file: file, line: l.line, problem: "expected one value per line, found \(tokens.count)")
                 }
                 guard values.count < count else {
-                    throw .malformed(file: file, line: l.line, problem: "more values than the \(count) the size line (line \(sizeLine.line)) declares")
+                    throw .malformed(file: file, line: l.line, problem: "more values than the \(count) the size line (line \(sizeLine)) declares")
                 }
-                values.append(try parseValue(tokens[0], line: l.line))
+                values.append(try parseValue(p, tokens[0], line: l.line, field: header.field, file: file, check: check))
             }
             guard values.count == count else {
                 throw .malformed(file: file, line: lines.lineNumber,
-                                 problem: "file ends after \(values.count) of the \(count) values the size line (line \(sizeLine.line)) declares")
+                                 problem: "file ends after \(values.count) of the \(count) values the size line (line \(sizeLine)) declares")
             }
             if header.symmetry == .general {
                 return .dense(Matrix(rows: rows, columns: columns, columnMajor: values))
@@ -225,41 +282,23 @@ public enum MatrixMarket {
             return .dense(m)
         }
 
-        let declared = sizes[2]
+        let declared = pre.declared
         var triplets: [(row: Int, column: Int, value: Double)] = []
         triplets.reserveCapacity(min(declared, 1 << 24) * (header.symmetry == .symmetric ? 2 : 1))
         var seen = 0
-        let tokenCount = header.field == .pattern ? 2 : 3
         while let l = lines.next() {
-            if l.start < l.end, p[l.start] == ASCII.percent { continue }
-            if LineScanner.isBlank(p, l.start, l.end) { continue }
-            let tokens = LineScanner.tokens(p, l.start, l.end)
-            guard tokens.count == tokenCount else {
-                throw .malformed(file: file, line: l.line,
-                                 problem: "expected \(tokenCount) fields (row column\(tokenCount == 3 ? " value" : "")), found \(tokens.count)")
-            }
+            guard let tokens = try entryTokens(p, l, pre, file: file) else { continue }
             guard seen < declared else {
-                throw .malformed(file: file, line: l.line, problem: "more entries than the \(declared) the size line (line \(sizeLine.line)) declares")
+                throw .malformed(file: file, line: l.line, problem: "more entries than the \(declared) the size line (line \(sizeLine)) declares")
             }
-            guard let i = ByteNumber.parseInt(p, tokens[0].start, tokens[0].end),
-                  let j = ByteNumber.parseInt(p, tokens[1].start, tokens[1].end) else {
-                throw .malformed(file: file, line: l.line, problem: "row and column must be integers")
-            }
-            guard i >= 1, i <= rows, j >= 1, j <= columns else {
-                throw .malformed(file: file, line: l.line, problem: "index (\(i), \(j)) is outside the \(rows)×\(columns) matrix (indices are 1-based)")
-            }
-            if header.symmetry == .symmetric && i < j {
-                throw .malformed(file: file, line: l.line,
-                                 problem: "entry (\(i), \(j)) is above the diagonal; a symmetric file stores only the lower triangle")
-            }
-            let v = tokenCount == 3 ? try parseValue(tokens[2], line: l.line) : try check(1, l.line)
+            let (i, j, v) = try entry(p, tokens, line: l.line, pre, file: file, check: check)
             seen += 1
-            triplets.append((i - 1, j - 1, v))
-            if header.symmetry == .symmetric && i != j { triplets.append((j - 1, i - 1, v)) }
+            triplets.append((i, j, v))
+            if header.symmetry == .symmetric && i != j { triplets.append((j, i, v)) }
         }
         guard seen == declared else {
             throw .malformed(file: file, line: lines.lineNumber,
-                             problem: "file ends after \(seen) of the \(declared) entries the size line (line \(sizeLine.line)) declares")
+                             problem: "file ends after \(seen) of the \(declared) entries the size line (line \(sizeLine)) declares")
         }
         do {
             return .sparse(try SparseMatrix(rows: rows, columns: columns, triplets: triplets))

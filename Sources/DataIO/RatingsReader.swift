@@ -53,39 +53,11 @@ enum RatingsReader {
 
     static func read(_ p: UnsafeBufferPointer<UInt8>, file: String, layout: RatingsLayout,
                      likeThreshold: Double) throws(DataIOError) -> Result {
-        let n = p.count
-        let begin = (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) ? 3 : 0
-        guard begin < n else {
-            let expectation = layout.isMovieLens ? "expected the header userId,movieId,rating,timestamp" : "expected rating rows"
-            throw .invalidContent(file: file, problem: "empty file: \(expectation)")
-        }
-        // Line 1: the header, or the first data row (it fixes the number of fields).
-        var firstEnd = begin
-        while firstEnd < n, p[firstEnd] != ASCII.lf { firstEnd += 1 }
-        let afterFirst = min(n, firstEnd + 1)
-        if firstEnd > begin, p[firstEnd - 1] == ASCII.cr { firstEnd -= 1 }
-        let firstFields = fields(p, begin, firstEnd, layout.separator)
-        let resolved = try resolve(layout, firstFields: firstFields.map { String(decoding: UnsafeBufferPointer(rebasing: p[$0.0..<$0.1]), as: UTF8.self) },
-                                   file: file)
-        let dataStart = layout.hasHeader ? afterFirst : begin
-        let firstLine = layout.hasHeader ? 2 : 1
-
-        // Chunks end just after a line feed, so every chunk starts at a line start.
-        let chunkCount = n - dataStart < 1 << 20 ? 1 : 4 * ProcessInfoCores.count
-        var bounds = [dataStart]
-        for k in 1..<max(chunkCount, 1) {
-            var cut = max(bounds[bounds.count - 1], dataStart + (n - dataStart) * k / chunkCount)
-            while cut < n, cut > dataStart, p[cut - 1] != ASCII.lf { cut += 1 }
-            bounds.append(cut)
-        }
-        bounds.append(n)
-        let count = bounds.count - 1
-        let slots = UnsafeMutableBufferPointer<ChunkResult>.allocate(capacity: count)
-        slots.initialize(repeating: ChunkResult())
+        let (resolved, dataStart, firstLine) = try head(p, file: file, layout: layout)
+        let slots = parseChunks(p, from: dataStart, file: file, resolved: resolved, layout: layout,
+                                likeThreshold: likeThreshold, endsFile: true)
         defer { slots.deinitialize(); slots.deallocate() }
-        let job = ChunkJob(p: p, file: file, resolved: resolved, separator: layout.separator, likeThreshold: likeThreshold,
-                           bounds: bounds, slots: slots)
-        DispatchQueue.concurrentPerform(iterations: count) { k in job.run(k) }
+        let count = slots.count
 
         var linesBefore = firstLine - 1
         var rows = 0
@@ -103,6 +75,53 @@ enum RatingsReader {
             return buildNumeric(slots, rows: rows)
         }
         return buildTokens(p, slots, rows: rows, hasRating: resolved.rating != nil)
+    }
+
+    /// Line 1 (after a UTF-8 byte order mark): the header, or the first data row (it fixes the
+    /// number of fields). `p` holds the file's start, at least through the first line feed (or the
+    /// whole file). Returns the resolved columns, where the data rows start and their first line.
+    static func head(_ p: UnsafeBufferPointer<UInt8>, file: String, layout: RatingsLayout) throws(DataIOError)
+        -> (resolved: Resolved, dataStart: Int, firstLine: Int) {
+        let n = p.count
+        let begin = (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) ? 3 : 0
+        guard begin < n else {
+            let expectation = layout.isMovieLens ? "expected the header userId,movieId,rating,timestamp" : "expected rating rows"
+            throw .invalidContent(file: file, problem: "empty file: \(expectation)")
+        }
+        var firstEnd = begin
+        while firstEnd < n, p[firstEnd] != ASCII.lf { firstEnd += 1 }
+        let afterFirst = min(n, firstEnd + 1)
+        if firstEnd > begin, p[firstEnd - 1] == ASCII.cr { firstEnd -= 1 }
+        let firstFields = fields(p, begin, firstEnd, layout.separator)
+        let resolved = try resolve(layout, firstFields: firstFields.map { String(decoding: UnsafeBufferPointer(rebasing: p[$0.0..<$0.1]), as: UTF8.self) },
+                                   file: file)
+        let dataStart = layout.hasHeader ? afterFirst : begin
+        let firstLine = layout.hasHeader ? 2 : 1
+        return (resolved, dataStart, firstLine)
+    }
+
+    /// Parses the lines in `p[dataStart...]` in parallel chunks (cut just after line feeds), into
+    /// slots the caller deinitialises and deallocates. `endsFile`: the end of `p` is the end of the
+    /// file (the only place an empty line is allowed); false for a byte range of a longer file.
+    static func parseChunks(_ p: UnsafeBufferPointer<UInt8>, from dataStart: Int, file: String, resolved: Resolved,
+                            layout: RatingsLayout, likeThreshold: Double, endsFile: Bool) -> UnsafeMutableBufferPointer<ChunkResult> {
+        let n = p.count
+        // Chunks end just after a line feed, so every chunk starts at a line start.
+        let chunkCount = n - dataStart < 1 << 20 ? 1 : 4 * ProcessInfoCores.count
+        var bounds = [dataStart]
+        for k in 1..<max(chunkCount, 1) {
+            var cut = max(bounds[bounds.count - 1], dataStart + (n - dataStart) * k / chunkCount)
+            while cut < n, cut > dataStart, p[cut - 1] != ASCII.lf { cut += 1 }
+            bounds.append(cut)
+        }
+        bounds.append(n)
+        let count = bounds.count - 1
+        let slots = UnsafeMutableBufferPointer<ChunkResult>.allocate(capacity: count)
+        slots.initialize(repeating: ChunkResult())
+        let job = ChunkJob(p: p, file: file, resolved: resolved, separator: layout.separator, likeThreshold: likeThreshold,
+                           bounds: bounds, slots: slots, fileEnd: endsFile ? n : Int.max)
+        DispatchQueue.concurrentPerform(iterations: count) { k in job.run(k) }
+        return slots
     }
 
     /// Splits `start..<end` into fields (byte ranges).
@@ -195,31 +214,8 @@ enum RatingsReader {
     /// then renumbered in ascending numeric order when every token is a plain integer.
     static func buildTokens(_ p: UnsafeBufferPointer<UInt8>, _ slots: UnsafeMutableBufferPointer<ChunkResult>, rows: Int,
                             hasRating: Bool) -> Result {
-        func merge(_ tables: [TokenTable]) -> (maps: [[Int]], ids: [Int], keys: [String]?) {
-            var global = TokenTable(p, capacity: tables.map(\.count).max() ?? 16)
-            var maps: [[Int]] = []
-            for t in tables {
-                maps.append((0..<t.count).map { global.intern(t.starts[$0], t.ends[$0]) })
-            }
-            var numbers: [Int] = []
-            numbers.reserveCapacity(global.count)
-            for k in 0..<global.count {
-                guard let v = plainInteger(p, global.starts[k], global.ends[k]) else { break }
-                numbers.append(v)
-            }
-            if numbers.count == global.count {
-                let order = (0..<numbers.count).sorted { numbers[$0] < numbers[$1] }
-                var rank = [Int](repeating: 0, count: order.count)
-                for (r, k) in order.enumerated() { rank[k] = r }
-                return (maps.map { $0.map { rank[$0] } }, order.map { numbers[$0] }, nil)
-            }
-            let keys = (0..<global.count).map {
-                String(decoding: UnsafeBufferPointer(rebasing: p[global.starts[$0]..<global.ends[$0]]), as: UTF8.self)
-            }
-            return (maps, Array(0..<global.count), keys)
-        }
-        let users = merge(slots.map(\.userTokens))
-        let items = merge(slots.map(\.itemTokens))
+        let users = mergeTokens(p, slots.map(\.userTokens))
+        let items = mergeTokens(p, slots.map(\.itemTokens))
         let shared = UnsafeSendableSlots(slots)
         let (userMaps, itemMaps) = (users.maps, items.maps)
         DispatchQueue.concurrentPerform(iterations: slots.count) { k in
@@ -231,6 +227,34 @@ enum RatingsReader {
         let matrix = csr(slots, users: users.ids.count, items: items.ids.count)
         return Result(matrix: matrix, userIDs: users.ids, itemIDs: items.ids, userKeys: users.keys, itemKeys: items.keys,
                       rowCount: rows, hasRating: hasRating)
+    }
+
+    /// Tables of tokens (bytes of `p`) merged in order, so indices follow the global first-seen
+    /// order; then renumbered in ascending numeric order when every token is a plain integer
+    /// (`keys` nil), else kept in first-seen order with the tokens as keys. `maps[t][k]` is the
+    /// final index of token k of table t.
+    static func mergeTokens(_ p: UnsafeBufferPointer<UInt8>, _ tables: [TokenTable]) -> (maps: [[Int]], ids: [Int], keys: [String]?) {
+        var global = TokenTable(p, capacity: tables.map(\.count).max() ?? 16)
+        var maps: [[Int]] = []
+        for t in tables {
+            maps.append((0..<t.count).map { global.intern(t.starts[$0], t.ends[$0]) })
+        }
+        var numbers: [Int] = []
+        numbers.reserveCapacity(global.count)
+        for k in 0..<global.count {
+            guard let v = plainInteger(p, global.starts[k], global.ends[k]) else { break }
+            numbers.append(v)
+        }
+        if numbers.count == global.count {
+            let order = (0..<numbers.count).sorted { numbers[$0] < numbers[$1] }
+            var rank = [Int](repeating: 0, count: order.count)
+            for (r, k) in order.enumerated() { rank[k] = r }
+            return (maps.map { $0.map { rank[$0] } }, order.map { numbers[$0] }, nil)
+        }
+        let keys = (0..<global.count).map {
+            String(decoding: UnsafeBufferPointer(rebasing: p[global.starts[$0]..<global.ends[$0]]), as: UTF8.self)
+        }
+        return (maps, Array(0..<global.count), keys)
     }
 
     /// `0` or a non-zero digit followed by digits (at most 18), else nil.
@@ -332,6 +356,8 @@ struct ChunkJob: @unchecked Sendable {
     let likeThreshold: Double
     let bounds: [Int]
     let slots: UnsafeMutableBufferPointer<ChunkResult>
+    /// Where the file ends in `p`'s indices (`Int.max` when `p` is a byte range before the end).
+    let fileEnd: Int
 
     func run(_ k: Int) {
         var out = ChunkResult()
@@ -355,7 +381,7 @@ struct ChunkJob: @unchecked Sendable {
     /// Parses lines in `start..<end`; returns the first problem (line within the chunk).
     private func parse(_ start: Int, _ end: Int, _ out: inout ChunkResult,
                        _ fs: UnsafeMutablePointer<Int>, _ fe: UnsafeMutablePointer<Int>) -> (line: Int, problem: String)? {
-        let n = p.count
+        let n = fileEnd
         let width = resolved.width
         var i = start
         var line = 0

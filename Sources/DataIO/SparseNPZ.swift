@@ -165,6 +165,16 @@ struct NPYArray {
     var count: Int { shape.reduce(1, *) }
 
     static func decode(_ bytes: [UInt8], file: String, member: String) throws(DataIOError) -> NPYArray {
+        guard let (header, dataStart) = try header(bytes, complete: true, file: file, member: member) else {
+            throw .invalidContent(file: file, problem: "\(member): truncated .npy header")
+        }
+        return try checked(header, dataBytes: Array(bytes[dataStart...]), dataCount: bytes.count - dataStart, file: file, member: member)
+    }
+
+    /// The header of an `.npy` whose first bytes are `bytes`, and where its data starts; nil when
+    /// `bytes` ends inside the header and more of the member follows (`complete` false).
+    static func header(_ bytes: [UInt8], complete: Bool, file: String, member: String) throws(DataIOError) -> (NPY.Header, Int)? {
+        if !complete && bytes.count < 12 { return nil }
         guard bytes.count >= 10, Array(bytes[0..<6]) == NPY.magic else {
             throw .invalidContent(file: file, problem: "\(member) is not an .npy array")
         }
@@ -175,6 +185,7 @@ struct NPYArray {
         }
         let headerLength = major == 1 ? Int(bytes[8]) | Int(bytes[9]) << 8 : (0..<4).reduce(0) { $0 | Int(bytes[8 + $1]) << (8 * $1) }
         guard headerStart + headerLength <= bytes.count else {
+            if !complete { return nil }
             throw .invalidContent(file: file, problem: "\(member): truncated .npy header")
         }
         let header: NPY.Header
@@ -186,11 +197,16 @@ struct NPYArray {
         guard !header.fortranOrder || header.shape.count <= 1 else {
             throw .invalidContent(file: file, problem: "\(member): Fortran-ordered arrays are not expected here")
         }
-        var array = NPYArray(descr: header.descr, shape: header.shape, data: Array(bytes[(headerStart + headerLength)...]),
-                             file: file, member: member)
+        return (header, headerStart + headerLength)
+    }
+
+    /// The array with `header`, checked to have `dataCount` bytes of data as its shape needs
+    /// (`dataBytes`: those bytes, or none when the caller streams them).
+    static func checked(_ header: NPY.Header, dataBytes: [UInt8], dataCount: Int, file: String, member: String) throws(DataIOError) -> NPYArray {
+        var array = NPYArray(descr: header.descr, shape: header.shape, data: dataBytes, file: file, member: member)
         let width = try array.itemSize()
-        guard array.data.count == array.count * width else {
-            throw .invalidContent(file: file, problem: "\(member): \(array.data.count) data bytes, shape \(header.shape) of '\(header.descr)' needs \(array.count * width)")
+        guard dataCount == array.count * width else {
+            throw .invalidContent(file: file, problem: "\(member): \(dataCount) data bytes, shape \(header.shape) of '\(header.descr)' needs \(array.count * width)")
         }
         array.file = file
         return array
@@ -232,7 +248,8 @@ struct NPYArray {
     }
 
     /// The elements as integers (index arrays).
-    func integers(file: String, name: String) throws(DataIOError) -> [Int] {
+    /// `firstIndex`: the position of element 0 in the whole array (for messages).
+    func integers(file: String, name: String, firstIndex: Int = 0) throws(DataIOError) -> [Int] {
         let chars = Array(descr)
         _ = try itemSize()
         guard chars[1] == "i" || chars[1] == "u" else {
@@ -244,7 +261,7 @@ struct NPYArray {
         data.withUnsafeBytes { raw in
             for k in 0..<out.count {
                 guard let v = element(k, raw, kind: chars[1], size: size), let i = v.int else {
-                    failure = .invalidContent(file: file, problem: "\(name)[\(k)] does not fit an integer")
+                    failure = .invalidContent(file: file, problem: "\(name)[\(firstIndex + k)] does not fit an integer")
                     return
                 }
                 out[k] = i

@@ -87,6 +87,59 @@ int coembed_mpi_alltoallv_double(const double *send, const int64_t *sendCounts, 
     return rc;
 }
 
+static int allgatherv_typed(const void *send, int64_t sendCount, void *receive, const int64_t *counts,
+                            const int64_t *displacements, MPI_Datatype type) {
+    int size = 0, rc = MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (rc != MPI_SUCCESS) return rc;
+    if (sendCount < 0 || sendCount > INT_MAX) return MPI_ERR_COUNT;
+    int *c = NULL, *d = NULL;
+    if ((rc = to_int_array(counts, size, &c)) != MPI_SUCCESS) return rc;
+    if ((rc = to_int_array(displacements, size, &d)) != MPI_SUCCESS) { free(c); return rc; }
+    rc = MPI_Allgatherv(send, (int)sendCount, type, receive, c, d, type, MPI_COMM_WORLD);
+    free(c);
+    free(d);
+    return rc;
+}
+
+int coembed_mpi_allgatherv_int64(const int64_t *send, int64_t sendCount, int64_t *receive,
+                                 const int64_t *counts, const int64_t *displacements) {
+    return allgatherv_typed(send, sendCount, receive, counts, displacements, MPI_INT64_T);
+}
+
+int coembed_mpi_allgatherv_bytes(const uint8_t *send, int64_t sendCount, uint8_t *receive,
+                                 const int64_t *counts, const int64_t *displacements) {
+    return allgatherv_typed(send, sendCount, receive, counts, displacements, MPI_BYTE);
+}
+
+int coembed_mpi_alltoall_int64(const int64_t *send, int64_t *receive) {
+    return MPI_Alltoall(send, 1, MPI_INT64_T, receive, 1, MPI_INT64_T, MPI_COMM_WORLD);
+}
+
+int coembed_mpi_alltoallv_int64(const int64_t *send, const int64_t *sendCounts, const int64_t *sendDisplacements,
+                                int64_t *receive, const int64_t *receiveCounts, const int64_t *receiveDisplacements) {
+    int size = 0, rc = MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (rc != MPI_SUCCESS) return rc;
+    int *sc = NULL, *sd = NULL, *rcnt = NULL, *rd = NULL;
+    if ((rc = to_int_array(sendCounts, size, &sc)) == MPI_SUCCESS &&
+        (rc = to_int_array(sendDisplacements, size, &sd)) == MPI_SUCCESS &&
+        (rc = to_int_array(receiveCounts, size, &rcnt)) == MPI_SUCCESS &&
+        (rc = to_int_array(receiveDisplacements, size, &rd)) == MPI_SUCCESS) {
+        rc = MPI_Alltoallv(send, sc, sd, MPI_INT64_T, receive, rcnt, rd, MPI_INT64_T, MPI_COMM_WORLD);
+    }
+    free(sc); free(sd); free(rcnt); free(rd);
+    return rc;
+}
+
+int coembed_mpi_allreduce_sum_int64(int64_t *buffer, int64_t count) {
+    for (int64_t done = 0; done < count;) {
+        int piece = (int)(count - done > INT_MAX ? INT_MAX : count - done);
+        int rc = MPI_Allreduce(MPI_IN_PLACE, buffer + done, piece, MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD);
+        if (rc != MPI_SUCCESS) return rc;
+        done += piece;
+    }
+    return MPI_SUCCESS;
+}
+
 void coembed_mpi_abort(int code) {
     MPI_Abort(MPI_COMM_WORLD, code);
     exit(code); /* MPI_Abort does not return; keep the promise if it ever does. */

@@ -13,7 +13,7 @@ struct DataOptions: ParsableArguments {
             completion: .file(extensions: ["csv", "tsv", "txt", "data"]))
     var ratings: String?
 
-    @Flag(help: "Say on stderr when Coembed restarts itself to use OpenBLAS's faster kernels (also COEMBED_VERBOSE=1).")
+    @Flag(help: "Say on stderr when Coembed restarts itself to use OpenBLAS's faster kernels (also COEMBED_VERBOSE=1); under mpirun, also what each rank read (its item block, likes, time, memory).")
     var verbose = false
 
     @Option(name: .long, help: ArgumentHelp(

@@ -66,13 +66,31 @@ enum DistributedSolve {
         do { value = try body() } catch { localError = error }
         var flags = [Double](repeating: 0, count: comm.size)
         // 2: an original failure; 1: this rank only heard of another's (peerFailed).
-        flags[comm.rank] = localError == nil ? 0 : (localError is CommunicatorError ? 1 : 2)
+        flags[comm.rank] = localError == nil ? 0 : (localError is CommunicatorError || localError is PeerReadFailure ? 1 : 2)
         try flags.withUnsafeMutableBufferPointer { try comm.allreduceSum($0) }
         if let failing = flags.firstIndex(where: { $0 == 2 }) ?? flags.firstIndex(where: { $0 > 0 }) {
             let message = localError.map { comm.rank == 0 ? "\($0)" : "rank \(comm.rank): \($0)" } ?? ""
             throw AgreedFailure(message: message, printHere: failing == comm.rank)
         }
         return value!
+    }
+
+    /// `--verbose`: what this rank read (its block, users, likes, and a checksum of its (user,
+    /// item) pairs in row order: FNV-1a over u·M + i), the read's time and the process's peak
+    /// resident memory so far; one line per rank on stderr.
+    static func reportRead(_ input: InteractionsBlock, rank: Int, seconds: Double) {
+        let s = input.matrix
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for u in 0..<s.rows {
+            for k in s.rowPointers[u]..<s.rowPointers[u + 1] {
+                hash = (hash ^ UInt64(u * s.columns + Int(s.columnIndices[k]))) &* 0x0000_0100_0000_01B3
+            }
+        }
+        let block = input.bounds[rank]..<input.bounds[rank + 1]
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let peak = String(format: "%.0f", Double(usage.ru_maxrss) / 1024)   // ru_maxrss is in KiB on Linux
+        FileHandle.standardError.write(Data("read: rank \(rank) items \(block.lowerBound)..<\(block.upperBound) of \(s.columns) users \(s.rows) likes \(s.nonzeroCount) checksum \(String(hash, radix: 16)) seconds \(String(format: "%.3f", seconds)) peak-MiB \(peak)\n".utf8))
     }
 
     static func solve(_ command: SolveCommand, comm: MPICommunicator) throws {
@@ -99,24 +117,30 @@ enum DistributedSolve {
             throw refuse("under mpirun, --output must be a .npy file (every rank writes its rows into it); got \(output)")
         }
 
-        // Read: every rank parses the input, counts likes per item, keeps only the columns of its
-        // own block and drops the rest (see docs/distributed.md: the byte-range split is not done).
-        let whole = try agreed(nil, comm: comm) { () throws -> Interactions in
+        // Read: each rank reads only its part of the input and ends with S for its item block
+        // (docs/distributed.md, "Reading the input").
+        let rank = comm.rank
+        let blockBounds = { (likes: [Int]) in
+            ItemDistribution.balancedBounds(itemNonzeros: likes, parts: ranks, dimension: settings.dimension)
+        }
+        let clock = ContinuousClock(), readStart = clock.now
+        let input = try agreed(nil, comm: comm) { () throws -> InteractionsBlock in
             if let interactions = command.data.interactions {
-                return try InteractionFile.load(URL(fileURLWithPath: interactions), likeThreshold: command.data.likeThreshold)
+                return try PartitionedInteractionFile.read(URL(fileURLWithPath: interactions), likeThreshold: command.data.likeThreshold,
+                                                           group: comm, blockBounds: blockBounds)
             }
             let url = try command.data.ratings.map { URL(fileURLWithPath: $0) } ?? DataOptions.bundledRatings()
-            return try RatingsFile.load(url, layout: command.data.layout(), likeThreshold: command.data.likeThreshold ?? 4)
+            return try PartitionedRatings.read(url, layout: command.data.layout(), likeThreshold: command.data.likeThreshold ?? 4,
+                                               titles: command.data.titles.map { URL(fileURLWithPath: $0) },
+                                               group: comm, blockBounds: blockBounds)
         }
-        var itemLikes = [Int](repeating: 0, count: whole.matrix.columns)
-        for c in whole.matrix.columnIndices { itemLikes[Int(c)] += 1 }
-        let bounds = ItemDistribution.balancedBounds(itemNonzeros: itemLikes, parts: ranks, dimension: settings.dimension)
-        let rank = comm.rank
+        let bounds = input.bounds
         let distribution = ItemDistribution(communicator: comm, bounds: bounds) { error in
             MPIEnvironment.abort("\(error)", rank: rank)
         }
-        let local = try agreed(distribution, comm: comm) { try distribution.localBlock(of: whole.matrix) }
-        let itemCount = whole.matrix.columns
+        let local = input.matrix
+        if command.data.verbose { reportRead(input, rank: rank, seconds: (clock.now - readStart).seconds) }
+        let itemCount = input.itemCount
         let problem = try agreed(distribution, comm: comm) { try Problem(interactionsBlock: local, distribution: distribution) }
 
         let progress = ProgressReporter(label: method.name, quiet: command.options.quiet || comm.rank != 0, forced: command.options.progress)
@@ -149,7 +173,8 @@ enum DistributedSolve {
         if writes {
             let folders = Set(command.output.map { URL(fileURLWithPath: $0).deletingLastPathComponent().standardizedFileURL })
             for folder in folders.sorted(by: { $0.path < $1.path }) {
-                try EmbeddingExport.writeItems(whole, to: folder.appendingPathComponent("items.csv"))
+                try EmbeddingExport.writeItems(itemNames: input.itemName, titles: input.titles, likes: input.itemLikes,
+                                               to: folder.appendingPathComponent("items.csv"))
             }
         }
         if let trace = command.trace { try result.writeTrace(to: URL(fileURLWithPath: trace)) }

@@ -28,6 +28,20 @@ int coembed_mpi_allgatherv_inplace_double(double *buffer, const int64_t *counts,
 /* MPI_Alltoallv of doubles (counts and displacements per rank, in numbers). */
 int coembed_mpi_alltoallv_double(const double *send, const int64_t *sendCounts, const int64_t *sendDisplacements,
                                  double *receive, const int64_t *receiveCounts, const int64_t *receiveDisplacements);
+/* Integer and byte collectives for reading the input (counts and displacements in elements). */
+/* MPI_Allgatherv of int64 values. */
+int coembed_mpi_allgatherv_int64(const int64_t *send, int64_t sendCount, int64_t *receive,
+                                 const int64_t *counts, const int64_t *displacements);
+/* MPI_Allgatherv of bytes. */
+int coembed_mpi_allgatherv_bytes(const uint8_t *send, int64_t sendCount, uint8_t *receive,
+                                 const int64_t *counts, const int64_t *displacements);
+/* MPI_Alltoall of one int64 per rank (send[r] goes to rank r; receive[r] came from rank r). */
+int coembed_mpi_alltoall_int64(const int64_t *send, int64_t *receive);
+/* MPI_Alltoallv of int64 values. */
+int coembed_mpi_alltoallv_int64(const int64_t *send, const int64_t *sendCounts, const int64_t *sendDisplacements,
+                                int64_t *receive, const int64_t *receiveCounts, const int64_t *receiveDisplacements);
+/* MPI_Allreduce (MPI_SUM, in place) of int64 values: exact, so the order does not matter. */
+int coembed_mpi_allreduce_sum_int64(int64_t *buffer, int64_t count);
 /* MPI_Abort(MPI_COMM_WORLD, code): does not return. */
 void coembed_mpi_abort(int code);
 /* The text of an MPI error code into `text` (at most `capacity` bytes, NUL-terminated). */

@@ -41,3 +41,27 @@ r = sp.random(300, 200, density=0.05, format="csr", random_state=rng,
               data_rvs=lambda n: rng.integers(1, 4, n)).astype(np.float64)
 sp.save_npz("random_csr.npz", r, compressed=True)
 scipy.io.mmwrite("random.mtx", r.tocoo())
+
+# For the partitioned (MPI) reader: the random matrix as CSC (deflated and stored) and as COO
+# with repeated coordinates and explicit zeros; CSC files with a problem late in the entries (in
+# a later reader's slice): a negative count after an index outside the shape, and such an index alone.
+c = r.tocsc()
+sp.save_npz("random_csc.npz", c, compressed=True)
+sp.save_npz("random_csc_stored.npz", c, compressed=False)
+coo = r.tocoo()
+dup = sp.coo_matrix((np.concatenate([coo.data, coo.data[:40], np.zeros(5)]),
+                     (np.concatenate([coo.row, coo.row[:40], coo.row[:5]]),
+                      np.concatenate([coo.col, coo.col[:40], coo.col[5:10]]))), shape=coo.shape)
+sp.save_npz("random_coo.npz", dup, compressed=True)
+bad = c.copy()
+bad.indices[int(0.3 * bad.nnz)] = 400
+bad.data[int(0.7 * bad.nnz)] = -1
+sp.save_npz("random_csc_bad_value.npz", bad, compressed=True)
+bad = c.copy()
+bad.indices[int(0.6 * bad.nnz)] = 300
+sp.save_npz("random_csc_bad_index.npz", bad, compressed=False)
+# CSR with an index outside the shape early and a fractional count late (the count is reported).
+bad = r.copy()
+bad.indices[100] = 500
+bad.data[2000] = 0.5
+sp.save_npz("random_csr_bad.npz", bad, compressed=True)
