@@ -44,12 +44,22 @@ extension InBatchNegatives: RegistrableMethod {
         public mutating func apply(_ preset: SampledPreset) { training.apply(preset) }
     }
 
-    public init(settings: Settings, solver: SolverSettings) {
+    public init(settings: Settings, solver: SolverSettings) { self.init(settings: settings) }
+
+    /// The method `settings` describe; `Self()` is `Self(settings: Settings())`.
+    public init(settings: Settings) {
         let t = settings.training
         self.init(batchSize: settings.batchSize, negatives: settings.negatives, correction: settings.correction,
                   temperature: settings.temperature, normalize: settings.normalize, pairs: t.pairs ?? Self.defaultPairs,
                   optimizer: t.optimizer(defaultAdamRate: Self.defaultAdamRate),
                   initialization: t.initialization ?? Self.defaultInitialization, output: t.output)
+    }
+
+    /// The method with `preset`'s settings.
+    public init(preset: SampledPreset) {
+        var settings = Settings()
+        settings.apply(preset)
+        self.init(settings: settings)
     }
 
     /// 10 sampled pairs per like.

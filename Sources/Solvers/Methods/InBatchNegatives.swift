@@ -24,7 +24,7 @@ import LinearAlgebra
 /// The trace's loss is the masked loss L(V) of the reported embedding; the extras carry
 /// `sampledLoss` (mean batch loss over the epoch), `pairs`, `scoredPairs` (logits computed,
 /// B² per full batch) and the rates per second.
-public struct InBatchNegatives: SolverMethod {
+public struct InBatchNegatives: SolverMethod, Equatable {
     /// Which in-batch items act as negatives.
     public enum Negatives: Sendable, Equatable {
         /// The full B × B softmax: every other output item of the batch (B − 1 negatives).
@@ -61,12 +61,13 @@ public struct InBatchNegatives: SolverMethod {
     public var initialization: SampledInitialization
     public var output: SampledOutput
 
+    /// The defaults are `Settings`' (the command line's and `compare`'s).
     public init(batchSize: Int = Settings().batchSize, negatives: Negatives = Settings().negatives,
                 correction: Correction = Settings().correction, temperature: Double = Settings().temperature,
-                normalize: Bool = Settings().normalize, pairs: PairSelection = .default,
+                normalize: Bool = Settings().normalize, pairs: PairSelection = Self.defaultPairs,
                 optimizer: SampledOptimizer = .adam(learningRate: Self.defaultAdamRate),
                 initialization: SampledInitialization = Self.defaultInitialization,
-                output: SampledOutput = .input) {
+                output: SampledOutput = SampledTraining().output) {
         self.batchSize = batchSize
         self.negatives = negatives
         self.correction = correction
