@@ -27,6 +27,25 @@ import Foundation
         #expect(SkipGramNegativeSampling(optimizer: .adam()).sharedNegatives == 0)
     }
 
+    /// The values the hold-out table of docs/solvers/sampled.md measured: a change here needs new
+    /// measurements (experiments/sampled-defaults/run.sh) and the table.
+    @Test func theDefaultsAreTheMeasuredOnes() {
+        let training = SampledTraining()
+        #expect(training.epochs == 10 && training.output == .average && training.pairs == nil && training.learningRate == nil)
+        let sgns = SkipGramNegativeSampling()
+        #expect(sgns.pairs == .all && sgns.noisePower == 0 && sgns.negatives == 5 && sgns.sharedNegatives == 8)
+        #expect(sgns.optimizer == .sgd(learningRate: 0.025, plannedEpochs: 10) && sgns.initialization == .word2vec)
+        #expect(RegisteredMethod(SkipGramNegativeSampling.self).defaultSimilarity == .cosine)
+        let softmax = SampledSoftmax()
+        #expect(softmax.pairs == .sampled(perLike: 30) && !softmax.outputBias && softmax.candidates == 20 && softmax.sampler == .logUniform)
+        #expect(RegisteredMethod(SampledSoftmax.self).defaultSimilarity == .dot)
+        let inBatch = InBatchNegatives()
+        #expect(inBatch.temperature == 0.2 && inBatch.batchSize == 256 && inBatch.negatives == .full && inBatch.correction == .counts)
+        #expect(inBatch.normalize && inBatch.pairs == .sampled(perLike: 10) && inBatch.optimizer == .adam(learningRate: 0.01))
+        #expect(inBatch.output == .average && inBatch.initialization == .uniform)
+        #expect(RegisteredMethod(InBatchNegatives.self).defaultSimilarity == .dot)
+    }
+
     /// `init(preset: .word2vec)` is `--preset word2vec`: the values the memberwise initialisers had
     /// before the recommended defaults, written out here so that a change to the preset shows.
     @Test func theWord2vecPresetIsTheClassicRecipe() throws {
@@ -67,18 +86,20 @@ import Foundation
         #expect(report.contains("every row is a sampled method"))
     }
 
-    /// Two clusters of 30 items with Zipf popularity inside each; 60 % of the users like items of
-    /// cluster A, the rest of B, each drawing 8 likes by popularity. Popularity ranks A's head
-    /// first for everyone, so it serves B's users badly; an embedding that keeps both the
-    /// clusters and the popularity within them beats it.
+    /// Three clusters of 20 items with Zipf popularity inside each; half the users like items of
+    /// cluster A, 30 % of B and 20 % of C, each drawing 6 likes by popularity. Popularity ranks
+    /// A's head first for everyone, so it serves B's and C's users badly; an embedding that keeps
+    /// both the clusters and the popularity within them beats it. A sanity check, not the tuning:
+    /// sgns with the word2vec preset falls below popularity here (0.433 against 0.440 on seed 1),
+    /// in-batch at the old τ = 0.05 does not (the real data separates those: the docs' table).
     static let planted: SparseMatrix = {
-        let size = 30, users = 300, perUser = 8
+        let size = 20, users = 150, perUser = 6
         let weights = (0..<size).map { 1 / Double($0 + 1) }
         let total = weights.reduce(0, +)
         var rng = SplitMix64(seed: 2024)
         var triplets: [(row: Int, column: Int, value: Double)] = []
         for u in 0..<users {
-            let cluster = u < users * 6 / 10 ? 0 : 1
+            let cluster = u < users / 2 ? 0 : u < users * 8 / 10 ? 1 : 2
             var chosen = Set<Int>()
             while chosen.count < perUser {
                 var r = Double(rng.next() >> 11) / Double(1 << 53) * total, i = 0
@@ -87,11 +108,11 @@ import Foundation
             }
             for i in chosen { triplets.append((u, i, 1)) }
         }
-        return try! SparseMatrix(rows: users, columns: 2 * size, triplets: triplets)
+        return try! SparseMatrix(rows: users, columns: 3 * size, triplets: triplets)
     }()
 
     static func hitRate(_ method: RegisteredMethod, split: HoldoutSplit, seed: UInt64) throws -> Double {
-        var settings = SolverSettings(dimension: 16)
+        var settings = SolverSettings(dimension: 8)
         settings.seed = seed
         try settings.set("threads", "1", for: method)
         let result = try method.run(problem: try Problem(interactions: split.training), settings: settings)
@@ -106,7 +127,7 @@ import Foundation
             let split = HoldoutSplit(interactions: Self.planted, seed: seed)
             let popularity = try RankingEvaluation.evaluate(Popularity(training: split.training), split: split).hitRate
             let own = try Self.hitRate(method, split: split, seed: seed)
-            #expect(own > popularity + 0.05, "\(method.name), seed \(seed): HitRate@10 \(own) vs popularity \(popularity)")
+            #expect(own > popularity, "\(method.name), seed \(seed): HitRate@10 \(own) vs popularity \(popularity)")
         }
     }
 }
