@@ -7,8 +7,16 @@ import csv, glob, os, re, statistics, sys
 
 folder = sys.argv[1]
 prefix = sys.argv[2] if len(sys.argv) > 2 else "results"
+# Runs with a setting that is today's default under its old label: the in-batch rows at
+# temperature=0.2 (runs made before 0.2 became the default; the same settings as plain `in-batch`).
+DEFAULT_ALIASES = {"in-batch (temperature=0.2)": "in-batch"}
 runs = {}  # (dim, label) -> {seed: (hit, ndcg, seconds)}
-for path in sorted(glob.glob(os.path.join(folder, f"{prefix}-*d*-s*.csv"))):
+paths = sorted(glob.glob(os.path.join(folder, f"{prefix}-*d*-s*.csv")))
+if prefix == "results":
+    paths += sorted(glob.glob(os.path.join(folder, "tune*-d*-s*.csv")))
+for path in paths:
+    # In the main table a tuning file contributes only its runs at today's defaults.
+    tuning = prefix == "results" and os.path.basename(path).startswith("tune")
     m = re.search(r"-d(\d+)-s(\d+)\.csv$", path)
     dim, seed = int(m.group(1)), int(m.group(2))
     with open(path, newline="") as f:
@@ -17,6 +25,12 @@ for path in sorted(glob.glob(os.path.join(folder, f"{prefix}-*d*-s*.csv"))):
             if hit in ("", "n/a"):
                 continue
             label = row["solver"].replace(" (reference)", "")
+            if tuning and label not in DEFAULT_ALIASES:
+                continue
+            if prefix == "results":
+                label = DEFAULT_ALIASES.get(label, label)
+            if row.get("termination") == "interrupted":
+                continue
             seconds = row.get("seconds", "")
             try:
                 seconds = float(seconds)
