@@ -277,7 +277,8 @@ public enum Comparison {
         if !interruption.isEmpty { markdown += "\n## Interrupted\n\n" + interruption.joined(separator: "\n") + "\n" }
         try write(markdown, "report.md")
         try transaction.commit()
-        guard let best else {
+        // Only masked-loss runs can give a deliverable: without any, there is none to miss.
+        if best == nil, entries.contains(where: \.minimisesMaskedLoss) {
             throw ProblemError.nonFinite("the loss of every run became non-finite; \(dir.path) holds the report but no deliverable")
         }
         return ComparisonOutcome(entries: entries, references: references, table: table, best: best, files: files)

@@ -102,7 +102,7 @@ func sharedBatch(inputs: [Double], outputs: [Double], b: Int, t: Int, d: Int, ra
         #expect(a.trace.map { $0.extras["sampledLoss"] } == b.trace.map { $0.extras["sampledLoss"] })
         #expect(a.embedding.storage != c.embedding.storage)
         // Not the per-pair mode under another name.
-        let perPair = try Self.run(SkipGramNegativeSampling(pairs: pairs, threads: 1), epochs: 3, seed: 42)
+        let perPair = try Self.run(SkipGramNegativeSampling(pairs: pairs, threads: 1, sharedNegatives: 0), epochs: 3, seed: 42)
         #expect(a.embedding.storage != perPair.embedding.storage)
     }
 
@@ -123,8 +123,10 @@ func sharedBatch(inputs: [Double], outputs: [Double], b: Int, t: Int, d: Int, ra
     /// (gap = mean within-cluster cosine − mean between-cluster cosine).
     @Test(arguments: [(PairSelection.all, 1), (.all, 2), (.default, 1), (.default, 2)])
     func learnsPlantedClustersAsWellAsPerPairUpdates(pairs: PairSelection, threads: Int) throws {
-        let shared = try Self.run(SkipGramNegativeSampling(pairs: pairs, threads: threads, sharedNegatives: 64), epochs: 10)
-        let perPair = try Self.run(SkipGramNegativeSampling(pairs: pairs, threads: threads), epochs: 10)
+        // word2vec's noise and input table, where the per-pair mode is the reference.
+        let word2vec = with(SkipGramNegativeSampling(preset: .word2vec)) { $0.pairs = pairs; $0.threads = threads }
+        let shared = try Self.run(with(word2vec) { $0.sharedNegatives = 64 }, epochs: 10)
+        let perPair = try Self.run(word2vec, epochs: 10)
         let (w, b) = clusterCosines(shared.embedding, size: 15)
         let (w0, b0) = clusterCosines(perPair.embedding, size: 15)
         #expect(w > b + 0.3, "shared: within \(w), between \(b)")

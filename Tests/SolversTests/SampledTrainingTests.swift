@@ -19,6 +19,13 @@ func plantedClusters(users: Int = 240, size: Int = 15, perUser: Int = 6, noise: 
     return try! SparseMatrix(rows: users, columns: 2 * size, triplets: triplets)
 }
 
+/// `method` with `change` applied: a preset (`init(preset: .word2vec)`) with a few fields set.
+func with<M>(_ method: M, _ change: (inout M) -> Void) -> M {
+    var changed = method
+    change(&changed)
+    return changed
+}
+
 /// Mean cosine similarity of distinct item pairs within a cluster and between clusters.
 func clusterCosines(_ v: Matrix, size: Int) -> (within: Double, between: Double) {
     let m = v.rows
@@ -46,7 +53,8 @@ func clusterCosines(_ v: Matrix, size: Int) -> (within: Double, between: Double)
 
     @Test func sgnsWithOneThreadIsBitReproducibleAndSeedDependent() throws {
         for optimizer in [SampledOptimizer.sgd(), .adam()] {
-            let method = SkipGramNegativeSampling(optimizer: optimizer, threads: 1)
+            // word2vec's per-pair updates, with SGD and with Adam (the default's sharing: SampledSharedNegativesTests).
+            let method = with(SkipGramNegativeSampling(preset: .word2vec)) { $0.optimizer = optimizer; $0.threads = 1 }
             let a = try Self.run(method, epochs: 3, seed: 42), b = try Self.run(method, epochs: 3, seed: 42)
             let c = try Self.run(method, epochs: 3, seed: 43)
             #expect(a.embedding.storage == b.embedding.storage)
@@ -77,31 +85,40 @@ func clusterCosines(_ v: Matrix, size: Int) -> (within: Double, between: Double)
     }
 
     @Test func allPairsEpochVisitsEveryOrderedPairOnce() throws {
-        let result = try Self.run(SkipGramNegativeSampling(pairs: .all, threads: 2), epochs: 1)
+        let result = try Self.run(SkipGramNegativeSampling(pairs: .all, threads: 2, sharedNegatives: 0), epochs: 1)
         let expected = Self.s.rowCounts.reduce(0) { $0 + $1 * ($1 - 1) }
         #expect(result.trace[1].extras["pairs"] == Double(expected))
     }
 
-    @Test(arguments: ["sgns", "sgns-adam", "sgns-2threads", "sampled-softmax", "sampled-softmax-unigram", "sampled-softmax-no-bias", "in-batch", "in-batch-shifted-streaming"])
+    /// The word2vec preset's variants and each method's defaults (`-defaults`).
+    @Test(arguments: ["sgns", "sgns-adam", "sgns-2threads", "sgns-defaults", "sampled-softmax", "sampled-softmax-unigram",
+                      "sampled-softmax-no-bias", "sampled-softmax-defaults", "in-batch", "in-batch-shifted-streaming", "in-batch-defaults"])
     func plantedClustersAreSeparated(variant: String) throws {
         let result: SolverResult
+        let sgns = SkipGramNegativeSampling(preset: .word2vec), softmax = SampledSoftmax(preset: .word2vec)
         switch variant {
-        case "sgns": result = try Self.run(SkipGramNegativeSampling(threads: 1), epochs: 10)
-        case "sgns-adam": result = try Self.run(SkipGramNegativeSampling(optimizer: .adam(learningRate: 0.01), threads: 1), epochs: 10)
-        case "sgns-2threads": result = try Self.run(SkipGramNegativeSampling(output: .average, threads: 2), epochs: 10)
-        case "sampled-softmax": result = try Self.run(SampledSoftmax(candidates: 10, threads: 1), epochs: 10)
+        case "sgns": result = try Self.run(with(sgns) { $0.threads = 1 }, epochs: 10)
+        case "sgns-adam": result = try Self.run(with(sgns) { $0.optimizer = .adam(learningRate: 0.01); $0.threads = 1 }, epochs: 10)
+        case "sgns-2threads": result = try Self.run(with(sgns) { $0.output = .average }, epochs: 10)
+        case "sgns-defaults": result = try Self.run(SkipGramNegativeSampling(threads: 1), epochs: 10)
+        case "sampled-softmax": result = try Self.run(with(softmax) { $0.candidates = 10; $0.threads = 1 }, epochs: 10)
         case "sampled-softmax-no-bias":
-            result = try Self.run(SampledSoftmax(candidates: 10, output: .average, threads: 1, outputBias: false), epochs: 10)
+            result = try Self.run(with(softmax) { $0.candidates = 10; $0.output = .average; $0.threads = 1; $0.outputBias = false }, epochs: 10)
             #expect(result.extras["outputBias"] == nil)
         case "sampled-softmax-unigram":
-            result = try Self.run(SampledSoftmax(candidates: 10, sampler: .unigram, unique: false, optimizer: .adam(learningRate: 0.01)), epochs: 10)
-        // τ = 0.2 here: at the default 0.05 the softmax saturates on this 30-item toy once the
+            result = try Self.run(with(softmax) { $0.candidates = 10; $0.sampler = .unigram; $0.unique = false; $0.optimizer = .adam(learningRate: 0.01) },
+                                  epochs: 10)
+        // 10 pairs per like: at the default 30 the sampled loss of this toy has flattened after the first epoch.
+        case "sampled-softmax-defaults": result = try Self.run(SampledSoftmax(candidates: 10, pairs: .sampled(perLike: 10), threads: 1), epochs: 10)
+        // τ = 0.2 (the default) here: at 0.05 the softmax saturates on this 30-item toy once the
         // query has a modest component along its cluster's direction, and the input vectors keep
         // most of their random start (within 0.05 vs between −0.08 after 10 epochs).
-        case "in-batch": result = try Self.run(InBatchNegatives(batchSize: 64, temperature: 0.2), epochs: 10)
+        case "in-batch":
+            result = try Self.run(InBatchNegatives(batchSize: 64, temperature: 0.2, normalize: true, output: .input), epochs: 10)
+        case "in-batch-defaults": result = try Self.run(InBatchNegatives(batchSize: 64), epochs: 10)
         default:
             result = try Self.run(InBatchNegatives(batchSize: 64, negatives: .shifted(8), correction: .streaming(rate: 0.05),
-                                                   output: .average), epochs: 10)
+                                                   temperature: 0.05, normalize: true, output: .average), epochs: 10)
         }
         let (within, between) = clusterCosines(result.embedding, size: 15)
         #expect(within > between + 0.3, "\(variant): within \(within), between \(between)")
@@ -116,7 +133,7 @@ func clusterCosines(_ v: Matrix, size: Int) -> (within: Double, between: Double)
         let p = try Problem(interactions: Self.s)
         #expect(throws: ProblemError.self) { try Driver.run(SkipGramNegativeSampling(negatives: 0), problem: p, dimension: 2) }
         #expect(throws: ProblemError.self) { try Driver.run(SampledSoftmax(candidates: 30), problem: p, dimension: 2) }
-        #expect(throws: ProblemError.self) { try Driver.run(InBatchNegatives(initialization: .word2vec), problem: p, dimension: 2) }
+        #expect(throws: ProblemError.self) { try Driver.run(InBatchNegatives(normalize: true, initialization: .word2vec), problem: p, dimension: 2) }
         #expect(throws: ProblemError.self) { try Driver.run(InBatchNegatives(batchSize: 8, negatives: .shifted(8)), problem: p, dimension: 2) }
         #expect(throws: ProblemError.self) { try Driver.run(SkipGramNegativeSampling(pairs: .sampled(perLike: 0)), problem: p, dimension: 2) }
     }

@@ -24,7 +24,7 @@ import LinearAlgebra
 /// The trace's loss is the masked loss L(V) of the reported embedding; the extras carry
 /// `sampledLoss` (mean batch loss over the epoch), `pairs`, `scoredPairs` (logits computed,
 /// B² per full batch) and the rates per second.
-public struct InBatchNegatives: SolverMethod {
+public struct InBatchNegatives: SolverMethod, Equatable {
     /// Which in-batch items act as negatives.
     public enum Negatives: Sendable, Equatable {
         /// The full B × B softmax: every other output item of the batch (B − 1 negatives).
@@ -50,8 +50,9 @@ public struct InBatchNegatives: SolverMethod {
     public var batchSize: Int
     public var negatives: Negatives
     public var correction: Correction
-    /// τ. The default 0.05 suits normalised vectors (logits in [−20, 20], the range used in
-    /// Yi et al. 2019 and most two-tower work); without normalisation use τ ≈ 1.
+    /// τ. With normalised vectors the logits lie in [−1/τ, 1/τ]; the default 0.2 (logits in
+    /// [−5, 5]) is what beat popularity on the hold-out (0.05, [−20, 20], is common two-tower
+    /// practice); without normalisation use τ ≈ 1.
     public var temperature: Double
     /// L2-normalise q and k before scoring. The reported embedding is then normalised too
     /// (those are the vectors the model scores with).
@@ -61,12 +62,13 @@ public struct InBatchNegatives: SolverMethod {
     public var initialization: SampledInitialization
     public var output: SampledOutput
 
+    /// The defaults are `Settings`' (the command line's and `compare`'s).
     public init(batchSize: Int = Settings().batchSize, negatives: Negatives = Settings().negatives,
                 correction: Correction = Settings().correction, temperature: Double = Settings().temperature,
-                normalize: Bool = Settings().normalize, pairs: PairSelection = .default,
+                normalize: Bool = Settings().normalize, pairs: PairSelection = Self.defaultPairs,
                 optimizer: SampledOptimizer = .adam(learningRate: Self.defaultAdamRate),
                 initialization: SampledInitialization = Self.defaultInitialization,
-                output: SampledOutput = .input) {
+                output: SampledOutput = SampledTraining().output) {
         self.batchSize = batchSize
         self.negatives = negatives
         self.correction = correction

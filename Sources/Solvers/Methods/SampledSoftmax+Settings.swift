@@ -33,12 +33,26 @@ extension SampledSoftmax: RegistrableMethod {
         }
     }
 
-    public init(settings: Settings, solver: SolverSettings) {
+    public init(settings: Settings, solver: SolverSettings) { self.init(settings: settings) }
+
+    /// The method `settings` describe; `Self()` is `Self(settings: Settings())`.
+    public init(settings: Settings) {
         let t = settings.training
         self.init(candidates: settings.candidates, sampler: settings.candidateSampler, unique: true, pairs: t.pairs ?? Self.defaultPairs,
-                  optimizer: t.optimizer(defaultAdamRate: nil), initialization: t.initialization ?? .word2vec,
+                  optimizer: t.optimizer(defaultAdamRate: nil), initialization: t.initialization ?? Self.defaultInitialization,
                   output: t.output, threads: t.threads, outputBias: settings.outputBias)
     }
+
+    /// The method with `preset`'s settings: `init(preset: .word2vec)` has the output bias and
+    /// reports the input table.
+    public init(preset: SampledPreset) {
+        var settings = Settings()
+        settings.apply(preset)
+        self.init(settings: settings)
+    }
+
+    /// Input ±0.5/D, output zero, as word2vec.
+    public static let defaultInitialization = SampledInitialization.word2vec
 
     /// 30 sampled pairs per like (docs/solvers/sampled.md).
     public static let defaultPairs = PairSelection.sampled(perLike: 30)

@@ -16,7 +16,7 @@ import LinearAlgebra
 ///
 /// Epochs, threads (Hogwild), optimiser and the reported loss work as in
 /// `SkipGramNegativeSampling`; `scoredPairs` counts the true item plus the kept candidates.
-public struct SampledSoftmax: SolverMethod {
+public struct SampledSoftmax: SolverMethod, Equatable {
     /// S, candidates per example.
     public var candidates: Int
     public var sampler: CandidateDistribution
@@ -32,10 +32,12 @@ public struct SampledSoftmax: SolverMethod {
     /// v_iᵀu_c, so a single reported table (scored by `Σ sim(v_j, v_c)`) still carries it.
     public var outputBias: Bool
 
+    /// The defaults are `Settings`' (the command line's and `compare`'s); `init(preset: .word2vec)`
+    /// gives the classic recipe with the output bias and the input table.
     public init(candidates: Int = Settings().candidates, sampler: CandidateDistribution = Settings().candidateSampler,
-                unique: Bool = true, pairs: PairSelection = .default, optimizer: SampledOptimizer = .default,
-                initialization: SampledInitialization = .word2vec, output: SampledOutput = .input,
-                threads: Int = SampledTraining().threads, outputBias: Bool = true) {
+                unique: Bool = true, pairs: PairSelection = Self.defaultPairs, optimizer: SampledOptimizer = SampledTraining.defaultSGD,
+                initialization: SampledInitialization = Self.defaultInitialization, output: SampledOutput = SampledTraining().output,
+                threads: Int = SampledTraining().threads, outputBias: Bool = Settings().outputBias) {
         self.candidates = candidates
         self.sampler = sampler
         self.unique = unique

@@ -42,13 +42,26 @@ extension SkipGramNegativeSampling: RegistrableMethod {
         }
     }
 
-    public init(settings: Settings, solver: SolverSettings) {
+    public init(settings: Settings, solver: SolverSettings) { self.init(settings: settings) }
+
+    /// The method `settings` describe; `Self()` is `Self(settings: Settings())`.
+    public init(settings: Settings) {
         let t = settings.training
         self.init(negatives: settings.negatives, noisePower: settings.noisePower, pairs: t.pairs ?? Self.defaultPairs,
-                  optimizer: t.optimizer(defaultAdamRate: nil), initialization: t.initialization ?? .word2vec,
+                  optimizer: t.optimizer(defaultAdamRate: nil), initialization: t.initialization ?? Self.defaultInitialization,
                   output: t.output, threads: t.threads,
                   sharedNegatives: t.adam ? 0 : settings.sharedNegatives)
     }
+
+    /// The method with `preset`'s settings: `init(preset: .word2vec)` is word2vec's plain algorithm.
+    public init(preset: SampledPreset) {
+        var settings = Settings()
+        settings.apply(preset)
+        self.init(settings: settings)
+    }
+
+    /// Input ±0.5/D, output zero, as word2vec.
+    public static let defaultInitialization = SampledInitialization.word2vec
 
     /// Every pair: sgns gains most from the full enumeration (docs/solvers/sampled.md).
     public static let defaultPairs = PairSelection.all

@@ -29,8 +29,8 @@ import LinearAlgebra
 /// `sharedNegatives` = B > 0 switches to negative sharing (see `SharedNegatives`): the K noise
 /// items are drawn once per batch of up to B contexts of one target and the batch is updated with
 /// three small matrix products (BLAS). Same positive pairs per epoch, K + 1 scores per pair, SGD
-/// only. 0 (the default) keeps word2vec's per-pair updates.
-public struct SkipGramNegativeSampling: SolverMethod {
+/// only. 0 keeps word2vec's per-pair updates.
+public struct SkipGramNegativeSampling: SolverMethod, Equatable {
     /// K, noise items per positive pair.
     public var negatives: Int
     /// α in noise ∝ count^α (word2vec's 0.75; 0 = uniform over all items, 1 = unigram).
@@ -44,12 +44,14 @@ public struct SkipGramNegativeSampling: SolverMethod {
     /// B: contexts of one target sharing one draw of K negatives (1…1024); 0 = per-pair updates.
     public var sharedNegatives: Int
 
-    /// The defaults here are word2vec's plain algorithm; the recommended ones, which the command
-    /// line and `compare` use, are `Settings`' (see SkipGramNegativeSampling+Settings.swift).
-    public init(negatives: Int = Settings().negatives, noisePower: Double = 0.75,
-                pairs: PairSelection = .default, optimizer: SampledOptimizer = .default,
-                initialization: SampledInitialization = .word2vec, output: SampledOutput = .input,
-                threads: Int = SampledTraining().threads, sharedNegatives: Int = 0) {
+    /// The defaults are `Settings`' (the command line's and `compare`'s), so `Self()` is the
+    /// recommended method; `init(preset: .word2vec)` is word2vec's plain algorithm. A nil
+    /// `sharedNegatives` shares over the default batch with SGD and updates per pair with Adam,
+    /// as the settings do.
+    public init(negatives: Int = Settings().negatives, noisePower: Double = Settings().noisePower,
+                pairs: PairSelection = Self.defaultPairs, optimizer: SampledOptimizer = SampledTraining.defaultSGD,
+                initialization: SampledInitialization = Self.defaultInitialization, output: SampledOutput = SampledTraining().output,
+                threads: Int = SampledTraining().threads, sharedNegatives: Int? = nil) {
         self.negatives = negatives
         self.noisePower = noisePower
         self.pairs = pairs
@@ -57,7 +59,7 @@ public struct SkipGramNegativeSampling: SolverMethod {
         self.initialization = initialization
         self.output = output
         self.threads = threads
-        self.sharedNegatives = sharedNegatives
+        self.sharedNegatives = sharedNegatives ?? (optimizer.isAdam ? 0 : Settings().sharedNegatives)
     }
 
     public static var startRequirement: StartRequirement { .none }

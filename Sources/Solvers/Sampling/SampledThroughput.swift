@@ -56,7 +56,7 @@ public enum SampledThroughput {
                                pairsPerEpoch: mean("pairs"))
         }
         return [
-            try run(SkipGramNegativeSampling(pairs: pairs, threads: threads)),
+            try run(SkipGramNegativeSampling(pairs: pairs, threads: threads, sharedNegatives: 0)),
             try run(SkipGramNegativeSampling(pairs: pairs, threads: threads, sharedNegatives: 8)),
             try run(SkipGramNegativeSampling(pairs: pairs, optimizer: .adam(), threads: threads)),
             try run(SampledSoftmax(pairs: pairs, threads: threads)),

@@ -37,6 +37,10 @@ public struct SampledTraining: SettingsGroup {
         try require(threads >= 1, "threads must be ≥ 1, got \(threads)")
     }
 
+    /// What sgns and sampled-softmax train with by default: SGD with word2vec's decay over the
+    /// default epochs.
+    public static var defaultSGD: SampledOptimizer { SampledTraining().optimizer(defaultAdamRate: nil) }
+
     func optimizer(defaultAdamRate: Double?) -> SampledOptimizer {
         if adam || defaultAdamRate != nil { return .adam(learningRate: learningRate ?? defaultAdamRate ?? 0.001) }
         return .sgd(learningRate: learningRate ?? 0.025, plannedEpochs: max(1, epochs))
