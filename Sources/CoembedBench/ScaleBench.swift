@@ -42,6 +42,9 @@ struct ScaleBench: ParsableCommand {
     @Option(help: "Seconds of alternating imputation (subspace inner step) for the iterations-per-minute figure.")
     var imputeSeconds: Double = 60
 
+    @Option(help: "Residual target of the block eigen init, relative to λ_max (default: the init=eigen one, 1e-6).")
+    var eigenTolerance: Double?
+
     @Option(help: "Repetitions of the loss+gradient timing (median reported).")
     var repeats: Int = 3
 
@@ -87,7 +90,8 @@ struct ScaleBench: ParsableCommand {
 
         var eigen: SpectralEmbedding.Output!
         let eigenSeconds = try clock.measure {
-            eigen = try SpectralEmbedding.compute(problem: problem, dimension: d, seed: seed)
+            eigen = try SpectralEmbedding.compute(problem: problem, dimension: d,
+                                                  blockTolerance: eigenTolerance ?? SpectralEmbedding.initializationTolerance, seed: seed)
         }.seconds
         print(String(format: "eigen init (D = %d, backend %@): %.2f s, %d operator applications; %@  [VmHWM %@]", d,
                      eigen.route.rawValue, eigenSeconds, eigen.operatorApplications, eigen.notes.joined(separator: "; "), peakRSS()))
