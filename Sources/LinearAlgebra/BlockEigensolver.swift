@@ -192,10 +192,10 @@ public enum BlockEigensolver {
         let inverse = norms.map { 1 / $0 }
         scaleColumns(&p, by: inverse)
         scaleColumns(&ap, by: inverse)
-        // Projection and CholeskyQR three times (the first projection twice): when P lies almost in
-        // span[X W], R⁻¹ amplifies the rounding left along X and W, and the next pass removes it.
-        for pass in 0..<3 {
-            for _ in 0..<(pass == 0 ? 2 : 1) {
+        // Projection and CholeskyQR twice: when P lies almost in span[X W], R⁻¹ amplifies the
+        // rounding left along X and W, and the second pass removes it.
+        for pass in 0..<2 {
+            do {
                 for (q, aq) in blocks {
                     let c = BLAS.multiply(q, .transpose, p, .none)
                     BLAS.gemm(.none, q, .none, c, alpha: -1, beta: 1, into: &p)

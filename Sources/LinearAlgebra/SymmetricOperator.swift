@@ -131,6 +131,9 @@ public struct GramOperator: SymmetricOperator {
 
     public var dimension: Int { s.columns }
 
+    /// Sᵀ in CSR, as the operator holds it (callers share it rather than transpose again).
+    public var transposedInteractions: SparseMatrix { st }
+
     public func apply(_ x: UnsafeBufferPointer<Double>, into y: UnsafeMutableBufferPointer<Double>) {
         var t = [Double](repeating: 0, count: s.rows)
         for r in 0..<s.rows {
