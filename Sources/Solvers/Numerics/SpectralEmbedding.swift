@@ -66,9 +66,9 @@ public enum SpectralEmbedding {
     public static let blockTolerance = 1e-8
 
     /// The block route's residual target when the eigenpairs only start an iterative method
-    /// (`init=eigen`): the iteration moves V far more than a 1e-6·λ_max residual does (the start's
-    /// loss changes by ~(1e-6)² relative), and at 100 k items it costs NN fewer block products
-    /// than `blockTolerance`.
+    /// (`init=eigen`): the iteration moves V far more than a 1e-6·λ_max residual does (the
+    /// start's loss moved by 2e-9 relative at 100 k items), and it takes 11 LOBPCG iterations there
+    /// where `blockTolerance` takes 15.
     public static let initializationTolerance = 1e-6
 
     public static func compute(problem: Problem, dimension d: Int, route requested: Route = .automatic,
