@@ -166,7 +166,8 @@ struct ScaleBench: ParsableCommand {
 func peakRSS() -> String {
     guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return "?" }
-    let kB = Int(line.split(separator: " ").dropFirst().first.map(String.init) ?? "") ?? 0
+    // "VmHWM:\t  123456 kB"; from 10 GB on the number follows the tab with no space.
+    let kB = Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.map(String.init) ?? "") ?? 0
     return MemoryBudget.format(kB * 1024)
 }
 
