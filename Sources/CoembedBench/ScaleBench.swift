@@ -36,11 +36,14 @@ struct ScaleBench: ParsableCommand {
     @Option(help: "Seconds L-BFGS may run (its own final loss is the reference for the 1e-3 crossing).")
     var lbfgsSeconds: Double = 300
 
-    @Option(help: "L-BFGS memory; default: the largest ≤ 5 whose M × D arrays fit 12 GB with the rest.")
+    @Option(help: "L-BFGS memory (default 5); lowered by the method itself when its arrays do not fit the memory budget.")
     var lbfgsMemory: Int?
 
     @Option(help: "Seconds of alternating imputation (subspace inner step) for the iterations-per-minute figure.")
     var imputeSeconds: Double = 60
+
+    @Option(help: "Residual target of the block eigen init, relative to λ_max (default: the init=eigen one, 1e-6).")
+    var eigenTolerance: Double?
 
     @Option(help: "Repetitions of the loss+gradient timing (median reported).")
     var repeats: Int = 3
@@ -82,23 +85,35 @@ struct ScaleBench: ParsableCommand {
                      s.nonzeroCount, peakRSS()))
 
         var problem: Problem!
+        let setupCPU0 = processCPUSeconds()
         let setup = try clock.measure { problem = try Problem(interactions: s) }.seconds
-        print(String(format: "set-up (diagonal, ‖X‖²_F): %.2f s  [VmHWM %@]", setup, peakRSS()))
+        print(String(format: "set-up (diagonal, ‖X‖²_F): %.2f s (%.1f s CPU)  [VmHWM %@]", setup, processCPUSeconds() - setupCPU0, peakRSS()))
 
         var eigen: SpectralEmbedding.Output!
+        let eigenCPU0 = processCPUSeconds()
         let eigenSeconds = try clock.measure {
-            eigen = try SpectralEmbedding.compute(problem: problem, dimension: d, seed: seed)
+            eigen = try SpectralEmbedding.compute(problem: problem, dimension: d,
+                                                  blockTolerance: eigenTolerance ?? SpectralEmbedding.initializationTolerance, seed: seed)
         }.seconds
-        print(String(format: "eigen init (D = %d, backend %@): %.2f s, %d operator applications; %@  [VmHWM %@]", d,
-                     eigen.route.rawValue, eigenSeconds, eigen.operatorApplications, eigen.notes.joined(separator: "; "), peakRSS()))
+        print(String(format: "eigen init (D = %d, backend %@): %.2f s (%.1f s CPU), %d operator applications; %@  [VmHWM %@]", d,
+                     eigen.route.rawValue, eigenSeconds, processCPUSeconds() - eigenCPU0, eigen.operatorApplications,
+                     eigen.notes.joined(separator: "; "), peakRSS()))
         let start = eigen.embedding
         eigen = nil
 
         try lossAndGradient(problem, start)
 
         let m = problem.itemCount
-        let memory = lbfgsMemory ?? Self.lbfgsMemoryFitting(items: m, users: s.rows, nonzeros: s.nonzeroCount, dimension: d)
-        let lbfgs = try Driver.run(LBFGS(memory: memory), problem: problem, dimension: d, start: start, initialization: "eigen",
+        // L-BFGS lowers its memory setting itself when its arrays would not fit the budget (LBFGSMemoryPlan).
+        let requested = lbfgsMemory ?? LBFGS().memory
+        let pairBytes = LBFGS().pairPrecision == .single ? 4 : 8
+        let memory = try LBFGSMemoryPlan.fitting(requested: requested, problem: problem, dimension: d, budget: .system,
+                                                 pairBytes: pairBytes)
+        print(String(format: "L-BFGS memory plan: %d arrays of %d × %d and the rest = %@ (memory %d of %d requested, pairs in %@)",
+                     LBFGSMemoryPlan.arrays(memory: memory, pairBytes: pairBytes), m, d,
+                     MemoryBudget.format(LBFGSMemoryPlan.bytes(memory: memory, problem: problem, dimension: d, pairBytes: pairBytes)),
+                     memory, requested, pairBytes == 4 ? "Float32" : "Float64"))
+        let lbfgs = try Driver.run(LBFGS(memory: requested), problem: problem, dimension: d, start: start, initialization: "eigen",
                                    seed: seed, options: DriverOptions(maxIterations: 1_000_000, timeLimit: lbfgsSeconds,
                                                                       relativeTolerance: 1e-12))
         let final = lbfgs.finalLoss
@@ -134,28 +149,19 @@ struct ScaleBench: ParsableCommand {
         let clock = ContinuousClock()
         var evaluation: [Double] = [], floor: [Double] = []
         var value = 0.0
+        var evaluationCPU = 0.0
         for _ in 0..<max(1, repeats) {
+            let cpu0 = processCPUSeconds()
             evaluation.append(clock.measure { value = loss.lossAndGradient(v, gradient: &gradient) }.seconds)
+            evaluationCPU += processCPUSeconds() - cpu0
             floor.append(clock.measure {
                 BLAS.syrk(.transpose, v, into: &gram)
                 BLAS.gemm(.none, v, .none, gram, into: &product)
             }.seconds)
         }
         let (e, f) = (median(evaluation), median(floor))
-        print(String(format: "loss+gradient: %.1f ms (loss %.12g); floor syrk+gemm %.1f ms; sparse share %.0f %%  [VmHWM %@]",
-                     e * 1e3, value, f * 1e3, 100 * (e - f) / e, peakRSS()))
-    }
-
-    /// Largest L-BFGS memory ≤ 5 whose arrays fit 12 GB: V, gradient, direction, trial point and
-    /// gradient, the driver's last finite V and 2·memory history pairs (M × D each), the loss's
-    /// users × D panel, and S with its transpose (12 bytes per like each).
-    static func lbfgsMemoryFitting(items m: Int, users: Int, nonzeros: Int, dimension d: Int) -> Int {
-        let panel = 8 * m * d
-        let fixed = 6 * panel + 8 * users * d + 2 * 12 * nonzeros
-        let limit = 12 << 30
-        var memory = 5
-        while memory > 1, fixed + 2 * memory * panel > limit { memory -= 1 }
-        return memory
+        print(String(format: "loss+gradient: %.1f ms (%.1f ms CPU, mean) (loss %.12g); floor syrk+gemm %.1f ms; sparse share %.0f %%  [VmHWM %@]",
+                     e * 1e3, evaluationCPU / Double(max(1, repeats)) * 1e3, value, f * 1e3, 100 * (e - f) / e, peakRSS()))
     }
 }
 
@@ -163,7 +169,8 @@ struct ScaleBench: ParsableCommand {
 func peakRSS() -> String {
     guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return "?" }
-    let kB = Int(line.split(separator: " ").dropFirst().first.map(String.init) ?? "") ?? 0
+    // "VmHWM:\t  123456 kB"; from 10 GB on the number follows the tab with no space.
+    let kB = Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.map(String.init) ?? "") ?? 0
     return MemoryBudget.format(kB * 1024)
 }
 

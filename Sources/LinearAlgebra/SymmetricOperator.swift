@@ -118,7 +118,7 @@ public struct SparseSymmetricOperator: SymmetricOperator {
 /// Costs 2·nnz(S) per vector and never forms the items × items product.
 public struct GramOperator: SymmetricOperator {
     public let s: SparseMatrix
-    private let st: SparseMatrix
+    let st: SparseMatrix
     public let diagonal: [Double]
 
     public init(_ s: SparseMatrix) {
@@ -130,6 +130,9 @@ public struct GramOperator: SymmetricOperator {
     }
 
     public var dimension: Int { s.columns }
+
+    /// Sᵀ in CSR, as the operator holds it (callers share it rather than transpose again).
+    public var transposedInteractions: SparseMatrix { st }
 
     public func apply(_ x: UnsafeBufferPointer<Double>, into y: UnsafeMutableBufferPointer<Double>) {
         var t = [Double](repeating: 0, count: s.rows)
@@ -146,9 +149,10 @@ public struct GramOperator: SymmetricOperator {
         }
     }
 
+    /// Through row-interleaved groups of eight columns (`GramPanelProduct`): bitwise the same as
+    /// `st.multiply(s.multiply(x))`, without its users × b intermediate.
     public func apply(_ x: Matrix, into y: inout Matrix) {
-        let sx = s.multiply(x)
-        st.multiply(sx, into: &y)
+        GramPanelProduct.apply(s: s, st: st, x, into: &y)
     }
 }
 

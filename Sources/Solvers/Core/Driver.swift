@@ -65,7 +65,8 @@ public enum Driver {
         first.extras = [:]
         trace.append(first)
         var termination: Termination?
-        var lastFinite = method.embedding(of: state)
+        // Nil when the method keeps its last finite iterate itself (then its state is that copy).
+        var lastFinite: Matrix? = method.keepsLastFiniteIterate ? nil : method.embedding(of: state)
         var lastFiniteLoss = loss
         var iteration = 0
         var secondsBefore = 0.0
@@ -112,7 +113,7 @@ public enum Driver {
                                    stepSize: report.stepSize, extras: report.extras)
             trace.append(entry)
             if !loss.isFinite || !(gnorm?.isFinite ?? true) { termination = .nonFiniteLoss; break }
-            lastFinite = method.embedding(of: state)
+            if !method.keepsLastFiniteIterate { lastFinite = method.embedding(of: state) }
             lastFiniteLoss = loss
             switch report.status {
             case .converged: termination = .methodConverged
@@ -138,7 +139,7 @@ public enum Driver {
             try checkpoints?.save(state, context: context, iteration: iteration, seconds: seconds(), trace: trace, force: true)
         }
         let counters = checkpoints?.totals(context) ?? CheckpointSession<Method>.counters(context)
-        let embedding = finalTermination == .nonFiniteLoss ? lastFinite : method.embedding(of: state)
+        let embedding = finalTermination == .nonFiniteLoss ? lastFinite ?? method.embedding(of: state) : method.embedding(of: state)
         let finalLoss = finalTermination == .nonFiniteLoss ? lastFiniteLoss : loss
         var result = SolverResult(
             method: method.name,

@@ -34,6 +34,11 @@ public protocol SolverMethod {
 
     /// Method-specific final outputs (e.g. communalities).
     func extras(of state: State, context: SolverContext) -> [String: [Double]]
+
+    /// Whether the state only ever moves to iterates with a finite loss (a line search that
+    /// rejects non-finite trials), so that the driver need not keep its own copy of the last
+    /// finite embedding (one M × D array: 1 GB at 10⁶ items × 128).
+    var keepsLastFiniteIterate: Bool { get }
 }
 
 extension SolverMethod {
@@ -41,4 +46,5 @@ extension SolverMethod {
     public var isIterative: Bool { true }
     public func gradientNorm(of state: State) -> Double? { nil }
     public func extras(of state: State, context: SolverContext) -> [String: [Double]] { [:] }
+    public var keepsLastFiniteIterate: Bool { false }
 }

@@ -10,7 +10,8 @@ public enum StartingPoint {
                             readStart: ((URL) throws -> Matrix)? = nil) throws -> (Matrix, [String]) {
         switch point {
         case .eigen:
-            let out = try SpectralEmbedding.compute(problem: problem, dimension: dimension, route: eigen.route, seed: seed)
+            let out = try SpectralEmbedding.compute(problem: problem, dimension: dimension, route: eigen.route,
+                                                    blockTolerance: SpectralEmbedding.initializationTolerance, seed: seed)
             return (out.embedding, out.notes)
         case let .random(scale):
             guard scale > 0, scale.isFinite else { throw ProblemError.invalidOption("init-scale must be positive, got \(scale)") }

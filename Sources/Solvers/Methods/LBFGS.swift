@@ -41,6 +41,8 @@ public struct LBFGS: SolverMethod {
     public var preconditioning: Preconditioning
     /// Storage of the (s, y) pairs of the vector-free history (see `LBFGSHistory`).
     public var pairPrecision: PairPrecision
+    /// What the method's arrays may take (`LBFGSMemoryPlan`); the memory setting is lowered to fit.
+    public var memoryBudget: MemoryBudget = .system
 
     /// The pairs' storage type; g, V, d and every inner product stay Float64 either way.
     public enum PairPrecision: String, Sendable, CaseIterable, Codable, SettingValue {
@@ -66,6 +68,8 @@ public struct LBFGS: SolverMethod {
         var loss: Double
         /// ‖gradient‖_F (computed once per accepted point).
         var gradientNorm: Double
+        /// Pairs kept: the setting, or fewer when its arrays would not fit the memory budget.
+        var memory: Int
         /// The pairs (vector-free two-loop over one contiguous buffer), with H0's column scaling.
         var history: LBFGSHistory
         /// diag(VᵀV) when the scaling was set (the Gram preconditioner, diagonal form).
@@ -85,9 +89,16 @@ public struct LBFGS: SolverMethod {
             throw ProblemError.invalidOption("lbfgs needs memory ≥ 1 and 0 < c1 < c2 < 1")
         }
         let v = try StartRequirement.require(start, for: name)
+        let pairBytes = pairPrecision == .single ? 4 : 8
+        let memory = try LBFGSMemoryPlan.fitting(requested: self.memory, problem: context.problem, dimension: v.columns,
+                                                 budget: memoryBudget, pairBytes: pairBytes)
+        if memory < self.memory {
+            context.note(LBFGSMemoryPlan.notice(requested: self.memory, fitted: memory, problem: context.problem,
+                                                dimension: v.columns, budget: memoryBudget, pairBytes: pairBytes))
+        }
         var g = Matrix(rows: v.rows, columns: v.columns)
         let loss = context.objective.lossAndGradient(v, gradient: &g)
-        var state = State(v: v, gradient: g, loss: loss, gradientNorm: Flat.norm(g),
+        var state = State(v: v, gradient: g, loss: loss, gradientNorm: Flat.norm(g), memory: memory,
                           history: LBFGSHistory(length: v.count, memory: memory, singlePrecision: pairPrecision == .single),
                           direction: Matrix(rows: v.rows, columns: v.columns), trial: Matrix(rows: v.rows, columns: v.columns),
                           trialGradient: Matrix(rows: v.rows, columns: v.columns))
@@ -227,7 +238,7 @@ public struct LBFGS: SolverMethod {
             Flat.axpy(-1, st.gradient, &yVec)
             let sy = Flat.dot(sVec, yVec)
             if sy > 1e-300 {
-                if st.s.count == memory { st.s.removeFirst(); st.y.removeFirst(); st.rho.removeFirst() }
+                if st.s.count == st.memory { st.s.removeFirst(); st.y.removeFirst(); st.rho.removeFirst() }
                 st.s.append(sVec); st.y.append(yVec); st.rho.append(1 / sy)
             }
         } else {
@@ -240,10 +251,15 @@ public struct LBFGS: SolverMethod {
                 }
             }
         }
+        // The state only moves to finite iterates (the driver keeps no copy of the last one).
+        let trialNorm = lastNormSquared.squareRoot()
+        guard outcome.value.isFinite, trialNorm.isFinite else {
+            return StepReport(status: .lineSearchFailed, stepSize: 0, extras: ["evaluations": Double(outcome.evaluations)])
+        }
         swap(&st.v, &st.trial)
         swap(&st.gradient, &st.trialGradient)
         st.loss = outcome.value
-        st.gradientNorm = lastNormSquared.squareRoot()
+        st.gradientNorm = trialNorm
         if preconditioning == .gram && !st.fullGram {
             // The last evaluation was at the accepted point (re-evaluated above otherwise).
             let gram = objective.gramOfLastEvaluation
@@ -260,4 +276,5 @@ public struct LBFGS: SolverMethod {
     public func embedding(of s: State) -> Matrix { s.v }
     public func loss(of s: State) -> Double { s.loss }
     public func gradientNorm(of s: State) -> Double? { s.gradientNorm }
+    public var keepsLastFiniteIterate: Bool { true }
 }

@@ -75,7 +75,8 @@ public final class MaskedLoss {
         self.xv = Matrix(rows: 0, columns: 0)
         if case let .interactions(s) = problem.source {
             self.sv = Matrix(rows: s.rows, columns: dimension)
-            self.sTransposed = s.transposed
+            // The problem's GramOperator already holds Sᵀ: share it (12 bytes per like, 0.6 GB at 50 M likes).
+            self.sTransposed = (problem.operator_ as? GramOperator).map(\.transposedInteractions) ?? s.transposed
             self.rowNormsBuffer = [Double](repeating: 0, count: problem.itemCount)
             self.excessBuffer = [Double](repeating: 0, count: problem.itemCount)
         } else {
