@@ -93,6 +93,21 @@ enum DistributedSolve {
         FileHandle.standardError.write(Data("read: rank \(rank) items \(block.lowerBound)..<\(block.upperBound) of \(s.columns) users \(s.rows) likes \(s.nonzeroCount) checksum \(String(hash, radix: 16)) seconds \(String(format: "%.3f", seconds)) peak-MiB \(peak)\n".utf8))
     }
 
+    /// The methods whose participants hold only their own rows of V and of every M × D array
+    /// (inner products completed by allreduce, `ItemSums`); the others (impute, newton) run on
+    /// replicated V, each participant holding all M rows.
+    static let localRowMethods: Set<String> = [LBFGS.methodName, GradientDescent.methodName, Adam.methodName, EigenMethod.methodName]
+
+    /// `--verbose`, after the run: the rows of V this rank's solver held and its peak resident
+    /// memory (one line per rank on stderr).
+    static func reportHeld(_ v: Matrix, problem: Problem, rank: Int) {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let rows = problem.heldRows
+        let layout = problem.itemSums.isDistributed ? "local" : "replicated"
+        FileHandle.standardError.write(Data("held: rank \(rank) rows \(v.rows) of \(problem.itemCount) (items \(rows.lowerBound)..<\(rows.upperBound), \(layout)) columns \(v.columns) peak-MiB \(String(format: "%.0f", Double(usage.ru_maxrss) / 1024))\n".utf8))
+    }
+
     static func solve(_ command: SolveCommand, comm: MPICommunicator) throws {
         let ranks = comm.size
         // Options every rank checks the same way (no collective needed, rank 0 speaks).
@@ -135,7 +150,8 @@ enum DistributedSolve {
                                                group: comm, blockBounds: blockBounds)
         }
         let bounds = input.bounds
-        let distribution = ItemDistribution(communicator: comm, bounds: bounds) { error in
+        let distribution = ItemDistribution(communicator: comm, bounds: bounds,
+                                            ownRowsOnly: localRowMethods.contains(method.name)) { error in
             MPIEnvironment.abort("\(error)", rank: rank)
         }
         let local = input.matrix
@@ -151,6 +167,7 @@ enum DistributedSolve {
             }
         }
         progress.finish()
+        if command.data.verbose { reportHeld(result.embedding, problem: problem, rank: rank) }
 
         // The ranks ran the same iterations on the same numbers: check it (one broadcast).
         var summary = [result.finalLoss, Double(result.iterations), Double(result.lossEvaluations)]
@@ -164,7 +181,7 @@ enum DistributedSolve {
         let writes = result.termination != .nonFiniteLoss || (command.keepLastFinite && result.finalLoss.isFinite)
         if writes {
             for output in command.output {
-                try DistributedNPY.write(result.embedding, rows: distribution.block, itemCount: itemCount,
+                try DistributedNPY.write(result.embedding, firstRow: problem.heldRows.lowerBound, rows: distribution.block, itemCount: itemCount,
                                          to: URL(fileURLWithPath: output), comm: comm)
             }
         }
@@ -192,7 +209,8 @@ enum DistributedSolve {
 /// its block of rows at its offset with pwrite (rows are contiguous in C order), rank 0 renames
 /// the finished file into place. A reader never sees a partial file.
 enum DistributedNPY {
-    static func write(_ v: Matrix, rows block: Range<Int>, itemCount: Int, to url: URL, comm: any Communicator) throws {
+    /// `v` holds rows firstRow ..< firstRow + v.rows of the embedding (all of them when replicated).
+    static func write(_ v: Matrix, firstRow: Int = 0, rows block: Range<Int>, itemCount: Int, to url: URL, comm: any Communicator) throws {
         let header = NPY.header(rows: itemCount, columns: v.columns)
         let partial = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial")
         let rowBytes = v.columns * 8
@@ -211,7 +229,7 @@ enum DistributedNPY {
             var bytes = [UInt8](repeating: 0, count: block.count * rowBytes)
             bytes.withUnsafeMutableBytes { raw in
                 var k = 0
-                for i in block { for j in 0..<v.columns { raw.storeBytes(of: v[i, j].bitPattern.littleEndian, toByteOffset: 8 * k, as: UInt64.self); k += 1 } }
+                for i in block { for j in 0..<v.columns { raw.storeBytes(of: v[i - firstRow, j].bitPattern.littleEndian, toByteOffset: 8 * k, as: UInt64.self); k += 1 } }
             }
             let fd = open(partial.path, O_WRONLY)
             guard fd >= 0 else { throw CLIError("cannot open \(partial.path): \(String(cString: strerror(errno)))") }

@@ -31,8 +31,8 @@ public enum Driver {
         try options.validate()
         try problem.validate(dimension: dimension)
         if let start {
-            guard start.rows == problem.itemCount, start.columns == dimension else {
-                throw ProblemError.shapeMismatch("starting embedding is \(start.rows)×\(start.columns), the problem needs \(problem.itemCount)×\(dimension)")
+            guard start.rows == problem.heldRows.count, start.columns == dimension else { // heldRows: a participant's own rows
+                throw ProblemError.shapeMismatch("starting embedding is \(start.rows)×\(start.columns), the problem needs \(problem.heldRows.count)×\(dimension)")
             }
             guard start.isFinite else { throw ProblemError.nonFinite("the starting embedding has NaN or infinite entries") }
         }

@@ -16,6 +16,19 @@ public enum StartingPoint {
         case let .random(scale):
             guard scale > 0, scale.isFinite else { throw ProblemError.invalidOption("init-scale must be positive, got \(scale)") }
             var rng = SeededGenerator(seed: seed ^ 0x5EED_0F_4A4D)
+            let held = problem.heldRows
+            if held.count < problem.itemCount {
+                // Local rows: the one-process stream (column-major over all M rows), keeping only
+                // this participant's rows, so the start is the one-process start cut into blocks.
+                var v = Matrix(rows: held.count, columns: dimension)
+                for j in 0..<dimension {
+                    for i in 0..<problem.itemCount {
+                        let x = scale * rng.nextGaussian()
+                        if held.contains(i) { v[i - held.lowerBound, j] = x }
+                    }
+                }
+                return (v, [])
+            }
             return (Matrix(rows: problem.itemCount, columns: dimension) { _, _ in scale * rng.nextGaussian() }, [])
         case let .file(url):
             guard let readStart else {
@@ -26,7 +39,8 @@ public enum StartingPoint {
                 throw ProblemError.shapeMismatch("\(url.path) holds a \(v.rows)×\(v.columns) embedding, the problem needs \(problem.itemCount)×\(dimension)")
             }
             guard v.isFinite else { throw ProblemError.nonFinite("\(url.path) has NaN or infinite entries") }
-            return (v, [])
+            // Local rows: the file is read whole (every participant), then cut to the held rows.
+            return (problem.heldPart(of: v), [])
         }
     }
 }

@@ -41,6 +41,8 @@ public struct Adam: SolverMethod {
         var s: Matrix
         var t: Int
         var rate: Double
+        /// Completes sums over items (identity in one process; see `ItemSums`).
+        var sums: ItemSums
     }
 
     public func makeState(start: Matrix?, context: SolverContext) throws -> State {
@@ -52,7 +54,7 @@ public struct Adam: SolverMethod {
         var g = Matrix(rows: v.rows, columns: v.columns)
         let loss = context.objective.lossAndGradient(v, gradient: &g)
         let zero = Matrix(rows: v.rows, columns: v.columns)
-        return State(v: v, gradient: g, loss: loss, m: zero, s: zero, t: 0, rate: learningRate)
+        return State(v: v, gradient: g, loss: loss, m: zero, s: zero, t: 0, rate: learningRate, sums: context.itemSums)
     }
 
     public func step(_ st: inout State, context: SolverContext) throws -> StepReport {
@@ -85,7 +87,7 @@ public struct Adam: SolverMethod {
 
     public func embedding(of s: State) -> Matrix { s.v }
     public func loss(of s: State) -> Double { s.loss }
-    public func gradientNorm(of s: State) -> Double? { Flat.norm(s.gradient) }
+    public func gradientNorm(of s: State) -> Double? { s.sums(Flat.dot(s.gradient, s.gradient)).squareRoot() }
 }
 
 #if canImport(Glibc)

@@ -31,6 +31,8 @@ public struct GradientDescent: SolverMethod {
         var step: Double
         var trial: Matrix
         var trialGradient: Matrix
+        /// Completes sums over items (identity in one process; see `ItemSums`).
+        var sums: ItemSums
     }
 
     public func makeState(start: Matrix?, context: SolverContext) throws -> State {
@@ -40,13 +42,15 @@ public struct GradientDescent: SolverMethod {
         let v = try StartRequirement.require(start, for: name)
         var g = Matrix(rows: v.rows, columns: v.columns)
         let loss = context.objective.lossAndGradient(v, gradient: &g)
-        let gn = Flat.norm(g), vn = Flat.norm(v)
+        let sums = context.itemSums
+        let (gg, vv) = sums(Flat.dot(g, g), Flat.dot(v, v))
+        let gn = gg.squareRoot(), vn = vv.squareRoot()
         let alpha = initialStep ?? (gn > 0 ? (vn > 0 ? 0.01 * vn / gn : 1e-3 / gn) : 1)
-        return State(v: v, gradient: g, loss: loss, step: alpha, trial: v, trialGradient: g)
+        return State(v: v, gradient: g, loss: loss, step: alpha, trial: v, trialGradient: g, sums: sums)
     }
 
     public func step(_ s: inout State, context: SolverContext) throws -> StepReport {
-        let g2 = Flat.dot(s.gradient, s.gradient)
+        let g2 = s.sums(Flat.dot(s.gradient, s.gradient))
         if g2 == 0 { return StepReport(status: .converged) }
         var alpha = s.step
         for trial in 1...maxBacktracks {
@@ -66,5 +70,5 @@ public struct GradientDescent: SolverMethod {
 
     public func embedding(of s: State) -> Matrix { s.v }
     public func loss(of s: State) -> Double { s.loss }
-    public func gradientNorm(of s: State) -> Double? { Flat.norm(s.gradient) }
+    public func gradientNorm(of s: State) -> Double? { s.sums(Flat.dot(s.gradient, s.gradient)).squareRoot() }
 }

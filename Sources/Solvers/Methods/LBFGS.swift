@@ -82,6 +82,8 @@ public struct LBFGS: SolverMethod {
         var direction: Matrix
         var trial: Matrix
         var trialGradient: Matrix
+        /// Completes sums over items (identity in one process; see `ItemSums`).
+        var sums: ItemSums
     }
 
     public func makeState(start: Matrix?, context: SolverContext) throws -> State {
@@ -98,10 +100,12 @@ public struct LBFGS: SolverMethod {
         }
         var g = Matrix(rows: v.rows, columns: v.columns)
         let loss = context.objective.lossAndGradient(v, gradient: &g)
-        var state = State(v: v, gradient: g, loss: loss, gradientNorm: Flat.norm(g), memory: memory,
+        let sums = context.itemSums
+        var state = State(v: v, gradient: g, loss: loss, gradientNorm: sums(Flat.dot(g, g)).squareRoot(), memory: memory,
                           history: LBFGSHistory(length: v.count, memory: memory, singlePrecision: pairPrecision == .single),
                           direction: Matrix(rows: v.rows, columns: v.columns), trial: Matrix(rows: v.rows, columns: v.columns),
-                          trialGradient: Matrix(rows: v.rows, columns: v.columns))
+                          trialGradient: Matrix(rows: v.rows, columns: v.columns), sums: sums)
+        if sums.isDistributed { state.history.itemSums = sums }
         if preconditioning == .gram, loss.isFinite { // a non-finite start ends the run at the driver's check
             state.history.initialScale = 0.25
             let gram = context.objective.gramOfLastEvaluation
@@ -173,20 +177,21 @@ public struct LBFGS: SolverMethod {
         let k = st.s.count
         var alphas = [Double](repeating: 0, count: k)
         for i in stride(from: k - 1, through: 0, by: -1) {
-            alphas[i] = st.rho[i] * Flat.dot(st.s[i], st.trial)
+            alphas[i] = st.rho[i] * st.sums(Flat.dot(st.s[i], st.trial))
             Flat.axpy(-alphas[i], st.y[i], &st.trial)
         }
         let inverse = try Self.inverseGram(gram)
         var gamma = 0.25
         if k > 0 {
             // ⟨y, y·G⁻¹⟩ = ⟨yᵀy, G⁻¹⟩: one syrk instead of a gemm.
-            let yy = BLAS.gram(st.y[k - 1])
+            var yy = BLAS.gram(st.y[k - 1])
+            st.sums.reduce(&yy)
             let curvature = MaskedLoss.innerProduct(yy, inverse)
-            if curvature > 0 { gamma = Flat.dot(st.s[k - 1], st.y[k - 1]) / curvature }
+            if curvature > 0 { gamma = st.sums(Flat.dot(st.s[k - 1], st.y[k - 1])) / curvature }
         }
         BLAS.gemm(.none, st.trial, .none, inverse, alpha: gamma, beta: 0, into: &st.direction)
         for i in 0..<k {
-            let beta = st.rho[i] * Flat.dot(st.y[i], st.direction)
+            let beta = st.rho[i] * st.sums(Flat.dot(st.y[i], st.direction))
             Flat.axpy(alphas[i] - beta, st.s[i], &st.direction)
         }
         Flat.scale(&st.direction, by: -1)
@@ -197,7 +202,7 @@ public struct LBFGS: SolverMethod {
         if gnorm == 0 { return StepReport(status: .converged) }
         let objective = context.objective
         try computeDirection(&st, gram: objective.gramOfLastEvaluation) // VᵀV at st.v: its last evaluation
-        var slope = (st.fullGram ? nil : st.history.lastSlope) ?? ParallelPasses.dot(st.gradient, st.direction)
+        var slope = (st.fullGram ? nil : st.history.lastSlope) ?? st.sums(ParallelPasses.dot(st.gradient, st.direction))
         if !(slope < 0) { // lost descent (rounding): restart from steepest descent
             st.history.removeAll()
             st.s.removeAll(); st.y.removeAll(); st.rho.removeAll()
@@ -208,7 +213,7 @@ public struct LBFGS: SolverMethod {
             return StepReport(status: .lineSearchFailed, stepSize: 0, extras: ["evaluations": 0])
         }
         // First iteration: a unit step along −g/‖g‖·(1 % of ‖V‖) avoids a wild first trial.
-        let initial = st.history.count == 0 && st.s.isEmpty && preconditioning == .none ? min(1, max(1e-3, 0.01 * Flat.norm(st.v)) / gnorm) : 1
+        let initial = st.history.count == 0 && st.s.isEmpty && preconditioning == .none ? min(1, max(1e-3, 0.01 * st.sums(Flat.dot(st.v, st.v)).squareRoot()) / gnorm) : 1
         let search = StrongWolfeLineSearch(c1: c1, c2: c2, maxEvaluations: maxLineSearchEvaluations)
         var lastAlpha = -1.0
         var lastNormSquared = Double.nan
@@ -217,7 +222,7 @@ public struct LBFGS: SolverMethod {
             let value = objective.lossAndGradient(st.trial, gradient: &st.trialGradient)
             lastAlpha = alpha
             // ‖∇L‖² of the trial in the same pass as the slope: the accepted point's norm, usually.
-            let (trialSlope, normSquared) = ParallelPasses.dotAndNormSquared(st.trialGradient, st.direction)
+            let (trialSlope, normSquared) = st.sums.pair(ParallelPasses.dotAndNormSquared(st.trialGradient, st.direction))
             lastNormSquared = normSquared
             return (value, trialSlope)
         }
@@ -227,7 +232,7 @@ public struct LBFGS: SolverMethod {
         if lastAlpha != outcome.alpha { // the best point was not the last evaluated: re-evaluate it
             ParallelPasses.combine(st.v, outcome.alpha, st.direction, into: &st.trial)
             _ = objective.lossAndGradient(st.trial, gradient: &st.trialGradient)
-            lastNormSquared = ParallelPasses.dot(st.trialGradient, st.trialGradient)
+            lastNormSquared = st.sums(ParallelPasses.dot(st.trialGradient, st.trialGradient))
         }
         // s = V_new − V = α·d, y = g_new − g; only pairs with positive curvature sᵀy are kept,
         // so H stays positive definite.
@@ -236,7 +241,7 @@ public struct LBFGS: SolverMethod {
             Flat.scale(&sVec, by: outcome.alpha)
             var yVec = st.trialGradient
             Flat.axpy(-1, st.gradient, &yVec)
-            let sy = Flat.dot(sVec, yVec)
+            let sy = st.sums(Flat.dot(sVec, yVec))
             if sy > 1e-300 {
                 if st.s.count == st.memory { st.s.removeFirst(); st.y.removeFirst(); st.rho.removeFirst() }
                 st.s.append(sVec); st.y.append(yVec); st.rho.append(1 / sy)

@@ -55,6 +55,10 @@ struct LBFGSHistory {
     /// The slot whose y's products with the other columns wait for the next Wᵀg (y = g_new − g_old,
     /// so w_lᵀy = w_lᵀg_new − w_lᵀg_old), and how many columns were filled before it was added.
     private var pendingSlot: Int? = nil
+    /// Completes the inner products over items when the participants hold their own rows (the
+    /// pair buffer then holds the block's rows): Wᵀg (2k numbers), gᵀd and (sᵀy, sᵀs, yᵀy) are one
+    /// allreduce each. Nil (one process) leaves every number as it was.
+    var itemSums: ItemSums? = nil
 
     init(length: Int, memory: Int, singlePrecision: Bool = false) {
         precondition(length > 0 && memory >= 1)
@@ -154,6 +158,7 @@ struct LBFGSHistory {
         }
         var a = [Double](repeating: 0, count: p)
         for piece in 0..<pieces { for l in 0..<p { a[l] += partials[piece * p + l] } }
+        itemSums?.reduce(&a)
         if let slot = pendingSlot {
             // w_lᵀy = w_lᵀg − w_lᵀg_old for the columns that were there at the last direction.
             let yCol = 2 * slot + 1
@@ -204,6 +209,7 @@ struct LBFGSHistory {
                     }
                 }
             }
+            if let itemSums, let slope = lastSlope { lastSlope = itemSums(slope) }
             return
         }
         lastSlope = buffer.withUnsafeBufferPointer { w in
@@ -218,6 +224,7 @@ struct LBFGSHistory {
                 }
             }
         }
+        if let itemSums, let slope = lastSlope { lastSlope = itemSums(slope) }
     }
 
     /// gᵀd of the last `direction` (nil after a direction without pairs: computed by the caller).
@@ -285,6 +292,7 @@ struct LBFGSHistory {
             }
             sy = sy0 + sy1; ss = ss0 + ss1; yy = yy0 + yy1
         }
+        if expectedCurvature == nil, let itemSums { (sy, ss, yy) = Self.reduced(sy, ss, yy, itemSums) }
         guard expectedCurvature != nil || sy > threshold else { return sy }
         let ld = 2 * memory
         // sᵀw_l = −α·(cg·w_lᵀg + Σ_j c_j·w_lᵀw_j) for the columns filled at the last direction.
@@ -364,6 +372,7 @@ struct LBFGSHistory {
         }
         if accumulate {
             for piece in 0..<pieces { sy += partials[3 * piece]; ss += partials[3 * piece + 1]; yy += partials[3 * piece + 2] }
+            if let itemSums { (sy, ss, yy) = Self.reduced(sy, ss, yy, itemSums) }
         }
         if accumulate && !(sy > threshold) {
             removeAll()
@@ -380,6 +389,12 @@ struct LBFGSHistory {
         gram[yCol + sCol * ld] = sy
         pendingSlot = slot
         return sy
+    }
+
+    private static func reduced(_ a: Double, _ b: Double, _ c: Double, _ sums: ItemSums) -> (Double, Double, Double) {
+        var x = [a, b, c]
+        sums.reduce(&x)
+        return (x[0], x[1], x[2])
     }
 
     /// The two-loop recursion on explicit vectors (Nocedal & Wright, Algorithm 7.4): the reference

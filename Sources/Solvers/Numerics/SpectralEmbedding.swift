@@ -96,15 +96,21 @@ public enum SpectralEmbedding {
             for j in 0..<k where !(eig.values[j] > 0) {
                 for i in 0..<u.rows { u[i, j] = 0 }
             }
-            var mapped = s.transposeMultiply(u)
-            if let distribution = problem.distribution { try distribution.gatherRows(&mapped) }
             applications = k
-            var v = Matrix(rows: s.columns, columns: d)
-            v.storage.replaceSubrange(0..<(s.columns * k), with: mapped.storage)
+            var v: Matrix
+            if problem.itemSums.isDistributed {
+                // Local rows: V_b = S_{:,b}ᵀU, from the block's own columns; nothing gathered.
+                v = blockRows(s, u, rows: problem.heldRows, dimension: d)
+            } else {
+                var mapped = s.transposeMultiply(u)
+                if let distribution = problem.distribution { try distribution.gatherRows(&mapped) }
+                v = Matrix(rows: s.columns, columns: d)
+                v.storage.replaceSubrange(0..<(s.columns * k), with: mapped.storage)
+            }
             values = eig.values + [Double](repeating: 0, count: d - k)
             vectors = v
             if d > k { notes.append("D = \(d) exceeds the \(k) users: columns \(k + 1)…\(d) are zero (rank(X) ≤ users)") }
-            finish(&vectors, values: values, scaled: true, notes: &notes)
+            finish(&vectors, values: values, scaled: true, notes: &notes, sums: problem.itemSums)
             return Output(embedding: vectors, eigenvalues: values, route: .gram, operatorApplications: applications, notes: notes)
         case .dense, .arpack:
             let op = problem.operator_
@@ -124,25 +130,50 @@ public enum SpectralEmbedding {
             fatalError("automatic is resolved above")
         }
         finish(&vectors, values: values, scaled: false, notes: &notes)
+        // Local rows with a replicated eigensolver (ARPACK on every participant): the signs were
+        // fixed on all of V above, each participant keeps its rows.
+        vectors = problem.heldPart(of: vectors)
         return Output(embedding: vectors, eigenvalues: values, route: route, operatorApplications: applications, notes: notes)
     }
 
     /// Scales unit eigenvectors by √max(λ, 0) (unless already scaled), fixes each column's sign so
     /// that its sum is positive, and notes zero columns.
-    static func finish(_ v: inout Matrix, values: [Double], scaled: Bool, notes: inout [String]) {
+    /// With local rows (`sums` distributed) V holds a participant's rows and the column sums are
+    /// completed by one allreduce of D numbers.
+    static func finish(_ v: inout Matrix, values: [Double], scaled: Bool, notes: inout [String], sums: ItemSums? = nil) {
         let m = v.rows
         var zeroColumns = 0
+        var columnSums = [Double](repeating: 0, count: v.columns)
         for j in 0..<v.columns {
             let factor = scaled ? 1 : max(values[j], 0).squareRoot()
             var sum = 0.0
             for i in 0..<m { v[i, j] *= factor; sum += v[i, j] }
-            let sign = sum < 0 ? -1.0 : 1.0
+            columnSums[j] = sum
+        }
+        sums?.reduce(&columnSums)
+        for j in 0..<v.columns {
+            let sign = columnSums[j] < 0 ? -1.0 : 1.0
             if sign < 0 { for i in 0..<m { v[i, j] = -v[i, j] } }
             if !(values[j] > 0) { zeroColumns += 1 }
         }
         if zeroColumns > 0 {
             notes.append("\(zeroColumns) of \(v.columns) eigenvalues are ≤ 0: those columns are zero (D above the number of positive eigenvalues)")
         }
+    }
+
+    /// Rows `rows` of SᵀU (items × D, columns past U's zero): S holds the columns `rows` (a
+    /// participant's block), so each row needs only that item's likes.
+    static func blockRows(_ s: SparseMatrix, _ u: Matrix, rows: Range<Int>, dimension d: Int) -> Matrix {
+        let st = s.transposed
+        let k = u.columns
+        var v = Matrix(rows: rows.count, columns: d)
+        for i in rows {
+            for q in st.rowPointers[i]..<st.rowPointers[i + 1] {
+                let user = Int(st.columnIndices[q]), a = st.values[q]
+                for j in 0..<k { v[i - rows.lowerBound, j] += a * u[user, j] }
+            }
+        }
+        return v
     }
 
     /// SSᵀ (users × users) by sparse accumulation, O(Σ_u Σ_{j∈u} likes(j)), never items × items.

@@ -4,11 +4,11 @@ import LinearAlgebra
 /// thread of a `ThreadTeam`): participant r owns items `bounds[r] ..< bounds[r+1]`, i.e. the
 /// columns S_{:,b} of the interaction matrix and, for its solver, the rows V_b.
 ///
-/// Layout in this version: each participant keeps S only for its block (a users × M matrix whose
-/// nonzeros all lie in the block's columns), and the embedding V (M × D) replicated. Every number
-/// the solvers see (loss, gradient, VᵀV, inner products) is produced by a collective whose
-/// result is bitwise the same on every participant, so the unchanged single-process solvers take
-/// the same decisions everywhere (SPMD) without any extra agreement step.
+/// Layout: each participant keeps S only for its block (a users × M matrix whose nonzeros all lie
+/// in the block's columns). The embedding is either local (`holdsOwnRowsOnly`: V_b, M_b × D) or
+/// replicated (M × D). Every number the solvers decide on (loss, VᵀV, inner products, norms) is
+/// produced by a rank-ordered collective whose result is bitwise the same on every participant, so
+/// the solvers take the same decisions everywhere (SPMD) without any extra agreement step.
 public final class ItemDistribution: @unchecked Sendable {
     public let communicator: any Communicator
     /// Item block boundaries, `size + 1` entries, bounds[0] = 0, bounds[size] = M.
@@ -16,13 +16,19 @@ public final class ItemDistribution: @unchecked Sendable {
     /// What a failed collective does inside a non-throwing call (an operator application or a loss
     /// evaluation): under MPI, print one message and abort every rank.
     public let failureHandler: @Sendable (any Error) -> Never
+    /// Whether each participant's solver holds only its own rows V_b (and its rows of the gradient
+    /// and of every M × D solver array), its inner products being partial sums completed by
+    /// `ItemSums`; otherwise V and the solver state are replicated (every participant holds all
+    /// M rows, the objective gathers the gradient). Local rows need every block non-empty.
+    public let holdsOwnRowsOnly: Bool
 
-    public init(communicator: any Communicator, bounds: [Int],
+    public init(communicator: any Communicator, bounds: [Int], ownRowsOnly: Bool = false,
                 failureHandler: @escaping @Sendable (any Error) -> Never = { fatalError("distributed collective failed: \($0)") }) {
         precondition(bounds.count == communicator.size + 1 && bounds.first == 0)
         precondition(zip(bounds, bounds.dropFirst()).allSatisfy { $0 <= $1 })
         self.communicator = communicator
         self.bounds = bounds
+        self.holdsOwnRowsOnly = ownRowsOnly && zip(bounds, bounds.dropFirst()).allSatisfy { $0 < $1 }
         self.failureHandler = failureHandler
     }
 

@@ -67,10 +67,9 @@ public enum LossAccuracy {
     /// A rigorous bound on |computed − true| of the implicit loss, from the magnitudes of its
     /// terms. O(M + D²) beyond what the evaluation already computed.
     static func implicitBound(problem: Problem, gram: Matrix, gramNorm t1: Double, quadratic t2: Double,
-                              rowNorms: [Double]) -> Double {
+                              rowNorms: [Double], rowTerms: (t4: Double, e4: Double)? = nil) -> Double {
         let m = problem.itemCount, d = gram.rows
-        let u = unitRoundoff
-        let gM = gamma(m), gD = gamma(d), g3 = gamma(3), g4 = gamma(4)
+        let gM = gamma(m), g3 = gamma(3), g4 = gamma(4)
         var trace = 0.0
         for j in 0..<d { trace += gram[j, j] }
         trace = trace * (1 + gM) / (1 - gM) // the computed diagonal can be below the exact one
@@ -85,18 +84,30 @@ public enum LossAccuracy {
         var e3 = g3 * t3
         if case .interactions = problem.source { e3 += (2 * gK + gK * gK) * a * a }
 
+        var (t4, e4) = rowTerms ?? Self.rowTerms(problem: problem, gramRows: d, diagonalLength: diagonalLength, rowNorms: rowNorms,
+                                                 firstRow: 0)
+        e4 += g3 * t4
+        let assembly = g3 * (t1 + 2 * abs(t2) + t3 + t4)
+        return 1.01 * (e1 + 2 * e2 + e3 + e4 + assembly)
+    }
+
+    /// Σ (n_i − X_ii)² and its rounding error over the rows held (`rowNorms[k]` is row firstRow + k):
+    /// the whole sum in one process, a participant's partial sum with local rows.
+    static func rowTerms(problem: Problem, gramRows d: Int, diagonalLength: Int, rowNorms: [Double], firstRow: Int)
+        -> (t4: Double, e4: Double) {
+        let m = problem.itemCount
+        let u = unitRoundoff
+        let gD = gamma(d)
         let gDiagonal = diagonalLength > 0 ? gamma(diagonalLength) : 0
         var t4 = 0.0, e4 = 0.0
-        for i in 0..<min(m, rowNorms.count) {
-            let n = rowNorms[i], x = problem.diagonal[i]
+        for i in 0..<min(m - firstRow, rowNorms.count) {
+            let n = rowNorms[i], x = problem.diagonal[firstRow + i]
             let r = n - x
             let delta = gD * abs(n) + gDiagonal * abs(x) + u * abs(r)
             t4 += r * r
             e4 += 2 * abs(r) * delta + delta * delta
         }
-        e4 += g3 * t4
-        let assembly = g3 * (t1 + 2 * abs(t2) + t3 + t4)
-        return 1.01 * (e1 + 2 * e2 + e3 + e4 + assembly)
+        return (t4, e4)
     }
 
     /// Whether the direct sum may replace the implicit value of `problem` on every evaluation.
@@ -238,7 +249,9 @@ extension SolverResult {
     /// evaluation counters are untouched); a direct or compensated evaluation replaces the
     /// reported value.
     mutating func attachErrorBound(problem: Problem) {
-        guard embedding.rows == problem.itemCount, embedding.columns >= 1, embedding.isFinite,
+        // With local rows the evaluation below is collective: every participant must take the
+        // same branch, so finiteness is agreed on (the shapes are checked by the driver).
+        guard embedding.rows == problem.heldRows.count, embedding.columns >= 1, problem.itemSums.everywhere(embedding.isFinite),
               let check = try? MaskedLoss(problem: problem, dimension: embedding.columns) else { return }
         check.useReportedBudgets()
         let value = check.loss(embedding)

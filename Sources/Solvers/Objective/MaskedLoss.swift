@@ -77,7 +77,7 @@ public final class MaskedLoss {
             self.sv = Matrix(rows: s.rows, columns: dimension)
             // The problem's GramOperator already holds Sᵀ: share it (12 bytes per like, 0.6 GB at 50 M likes).
             self.sTransposed = (problem.operator_ as? GramOperator).map(\.transposedInteractions) ?? s.transposed
-            self.rowNormsBuffer = [Double](repeating: 0, count: problem.itemCount)
+            self.rowNormsBuffer = [Double](repeating: 0, count: problem.heldRows.count)
             self.excessBuffer = [Double](repeating: 0, count: problem.itemCount)
         } else {
             self.sv = Matrix(rows: 0, columns: 0)
@@ -89,8 +89,8 @@ public final class MaskedLoss {
     }
 
     private func checkShape(_ v: Matrix) {
-        precondition(v.rows == problem.itemCount && v.columns == dimension,
-                     "embedding is \(v.rows)×\(v.columns), the problem needs \(problem.itemCount)×\(dimension)")
+        precondition(v.rows == problem.heldRows.count && v.columns == dimension,
+                     "embedding is \(v.rows)×\(v.columns), the problem needs \(problem.heldRows.count)×\(dimension)")
     }
 
     /// ⟨V, XV⟩; fills `xv` with XV when `needXV` (always for explicit X).
@@ -122,21 +122,36 @@ public final class MaskedLoss {
     }
 
     private func assemble(_ v: Matrix, gramNorm: Double, quadratic: Double, rowNorms: [Double]) -> Double {
+        // Held rows: all items, or (local rows) this participant's block, whose partial sums of the
+        // row terms and of their error bound are completed in one collective of three numbers.
+        let firstRow = problem.heldRows.lowerBound
         var diag = CompensatedSum()
         for i in 0..<rowNorms.count {
-            let r = rowNorms[i] - problem.diagonal[i]
+            let r = rowNorms[i] - problem.diagonal[firstRow + i]
             diag.add(r * r)
+        }
+        var diagonalTerm = diag.value
+        var rowTerms: (t4: Double, e4: Double)? = nil
+        let sums = problem.itemSums
+        if sums.isDistributed {
+            let local = LossAccuracy.rowTerms(problem: problem, gramRows: gram.rows,
+                                              diagonalLength: LossAccuracy.operatorScale(problem).diagonalLength,
+                                              rowNorms: rowNorms, firstRow: firstRow)
+            var parts = [diagonalTerm, local.t4, local.e4]
+            sums.reduce(&parts)
+            diagonalTerm = parts[0]
+            rowTerms = (parts[1], parts[2])
         }
         var total = CompensatedSum()
         total.add(gramNorm)
         total.add(problem.frobeniusNormSquared)
         total.add(-2 * quadratic)
-        total.add(-diag.value)
+        total.add(-diagonalTerm)
         // The masked loss is a sum of squares: a tiny negative value is rounding. NaN stays NaN
         // (Swift's max(0, .nan) is 0, which once reported diverged runs as converged).
         let value = total.value
         lastErrorBound = LossAccuracy.implicitBound(problem: problem, gram: gram, gramNorm: gramNorm, quadratic: quadratic,
-                                                    rowNorms: rowNorms)
+                                                    rowNorms: rowNorms, rowTerms: rowTerms)
         return refined(value < 0 ? 0 : value, v)
     }
 

@@ -1,0 +1,163 @@
+import XCTest
+import LinearAlgebra
+@testable import Solvers
+import TestSupport
+
+/// Participants that hold only their own rows V_b (`ItemDistribution.holdsOwnRowsOnly`): the
+/// objective, the eigen start and the solvers on a `ThreadTeam`, compared with one process cut into
+/// the same blocks. Uneven blocks (37 items of uneven popularity over 2 and 3 participants).
+final class LocalRowsTests: XCTestCase {
+    /// Users × items with uneven item popularity (ThreadDistributionTests' problem).
+    func interactions(users: Int = 30, items: Int = 37, seed: UInt64 = 7) throws -> SparseMatrix {
+        var rng = SplitMix64(seed: seed)
+        var triplets: [(row: Int, column: Int, value: Double)] = []
+        for u in 0..<users {
+            for i in 0..<items where Double(rng.next() >> 11) * 0x1.0p-53 < 0.5 / Double(1 + i % 5) {
+                triplets.append((u, i, Double(1 + rng.next() % 5) * 0.5))
+            }
+        }
+        return try SparseMatrix(rows: users, columns: items, triplets: triplets)
+    }
+
+    /// Runs `body` on `ranks` threads, each with a local-rows problem; rank-ordered results.
+    func onTeam<T>(_ s: SparseMatrix, ranks: Int, dimension: Int, _ body: @escaping (Problem) throws -> T) throws -> [T] {
+        let team = ThreadTeam(size: ranks)
+        var counts = [Int](repeating: 0, count: s.columns)
+        for c in s.columnIndices { counts[Int(c)] += 1 }
+        let bounds = ItemDistribution.balancedBounds(itemNonzeros: counts, parts: ranks, dimension: dimension)
+        let results = ResultBox<T>(count: ranks)
+        try team.run { comm in
+            let distribution = ItemDistribution(communicator: comm, bounds: bounds, ownRowsOnly: true)
+            XCTAssertTrue(distribution.holdsOwnRowsOnly)
+            let problem = try Problem(interactionsBlock: try distribution.localBlock(of: s), distribution: distribution)
+            results.set(comm.rank, try body(problem))
+        }
+        return results.values.map { $0! }
+    }
+
+    func rows(_ m: Matrix, _ r: Range<Int>) -> Matrix { Matrix(rows: r.count, columns: m.columns) { i, j in m[r.lowerBound + i, j] } }
+    func maxDifference(_ a: Matrix, _ b: Matrix) -> Double {
+        precondition(a.rows == b.rows && a.columns == b.columns)
+        return zip(a.storage, b.storage).map { abs($0 - $1) }.max() ?? 0
+    }
+    func maxAbs(_ a: Matrix) -> Double { a.storage.map(abs).max() ?? 0 }
+
+    func testLossAndGradientFromTheOwnRowsOnly() throws {
+        let s = try interactions()
+        let whole = try Problem(interactions: s)
+        var rng = SplitMix64(seed: 3)
+        let d = 5
+        let v = RandomProblems.gaussianMatrix(rows: s.columns, columns: d, using: &rng)
+        let reference = try MaskedLoss(problem: whole, dimension: d).evaluate(v)
+        for ranks in [2, 3] {
+            let out = try onTeam(s, ranks: ranks, dimension: d) { problem -> (Range<Int>, Double, Matrix, Double, Double) in
+                let held = problem.heldRows
+                let loss = try MaskedLoss(problem: problem, dimension: d)
+                let (l, g) = loss.evaluate(self.rows(v, held))
+                return (held, l, g, loss.loss(self.rows(v, held)), loss.lastErrorBound)
+            }
+            XCTAssertEqual(out.map { $0.0.count }.reduce(0, +), s.columns)
+            for (rank, o) in out.enumerated() {
+                XCTAssertLessThan(o.0.count, s.columns, "rank \(rank) holds a block, not all rows")
+                XCTAssertEqual(o.2.rows, o.0.count, "the gradient has the block's rows only")
+                XCTAssertEqual(o.1, reference.loss, accuracy: 1e-12 * reference.loss, "ranks \(ranks) rank \(rank)")
+                XCTAssertLessThan(maxDifference(o.2, rows(reference.gradient, o.0)), 1e-12 * maxAbs(reference.gradient))
+                XCTAssertEqual(o.3, o.1, "a loss alone is the same number as with the gradient")
+                XCTAssertEqual(o.1.bitPattern, out[0].1.bitPattern, "every participant holds the same loss")
+                XCTAssertEqual(o.4.bitPattern, out[0].4.bitPattern, "and the same error bound")
+                XCTAssertGreaterThan(o.4, 0)
+            }
+        }
+    }
+
+    func testGramEigenStartMapsBackTheOwnRows() throws {
+        let s = try interactions()
+        let whole = try Problem(interactions: s)
+        let d = 4
+        let reference = try SpectralEmbedding.compute(problem: whole, dimension: d, route: .gram, seed: 1)
+        for ranks in [2, 3] {
+            let out = try onTeam(s, ranks: ranks, dimension: d) { problem in
+                (problem.heldRows, try SpectralEmbedding.compute(problem: problem, dimension: d, route: .gram, seed: 1))
+            }
+            for (held, o) in out {
+                XCTAssertEqual(o.embedding.rows, held.count)
+                XCTAssertEqual(o.eigenvalues, out[0].1.eigenvalues)
+                // Same signs as one process: the column sums are completed over all blocks.
+                XCTAssertLessThan(maxDifference(o.embedding, rows(reference.embedding, held)), 1e-9 * maxAbs(reference.embedding))
+            }
+        }
+    }
+
+    func testRandomStartIsTheOneProcessStartCutIntoBlocks() throws {
+        let s = try interactions()
+        let whole = try Problem(interactions: s)
+        let reference = try StartingPoint.make(.random(scale: 0.5), problem: whole, dimension: 3, seed: 9).0
+        let out = try onTeam(s, ranks: 3, dimension: 3) { problem in
+            (problem.heldRows, try StartingPoint.make(.random(scale: 0.5), problem: problem, dimension: 3, seed: 9).0)
+        }
+        for (held, v) in out { XCTAssertEqual(v.storage, rows(reference, held).storage) }
+    }
+
+    /// lbfgs (both preconditioner forms, both pair precisions), gd, adam and eigen: same
+    /// iterations, loss within 1e-10, embedding rows equal to the one-process rows of the block.
+    func testSolversOnOwnRowsMatchOneProcess() throws {
+        let s = try interactions()
+        let whole = try Problem(interactions: s)
+        var cases: [(String, SolverSettings)] = []
+        func add(_ name: String, _ change: (inout SolverSettings) -> Void) {
+            var settings = SolverSettings(dimension: 4)
+            settings.maxIterations = 25
+            settings.relativeTolerance = 0
+            change(&settings)
+            cases.append((name, settings))
+        }
+        add(LBFGS.methodName) { _ in }
+        add(LBFGS.methodName) { $0[LBFGS.Settings.self].pairPrecision = .double }
+        add(LBFGS.methodName) { $0.initialPoint = .random(scale: 0.3) } // the full Gram form (VᵀV not diagonal)
+        add(LBFGS.methodName) { $0[LBFGS.Settings.self].preconditioning = .none; $0[LBFGS.Settings.self].memory = 5 }
+        add(GradientDescent.methodName) { $0.initialPoint = .random(scale: 0.3) }
+        add(Adam.methodName) { _ in }
+        add(EigenMethod.methodName) { _ in }
+        for (kind, settings) in cases {
+            let method = try MethodRegistry.named(kind)
+            let reference = try method.run(problem: whole, settings: settings)
+            for ranks in [2, 3] {
+                let out = try onTeam(s, ranks: ranks, dimension: 4) { problem in
+                    (problem.heldRows, try method.run(problem: problem, settings: settings))
+                }
+                for (held, o) in out {
+                    let label = "\(kind) \(settings.initialPoint) ranks \(ranks)"
+                    XCTAssertEqual(o.embedding.rows, held.count, "\(label): the participant's V has its block's rows only")
+                    XCTAssertEqual(o.iterations, reference.iterations, label)
+                    XCTAssertEqual(o.termination, reference.termination, label)
+                    XCTAssertEqual(o.finalLoss, reference.finalLoss, accuracy: 1e-10 * reference.finalLoss, label)
+                    XCTAssertEqual(o.finalLoss.bitPattern, out[0].1.finalLoss.bitPattern, "\(label): ranks disagree")
+                    XCTAssertEqual(o.trace.map { $0.gradientNorm }, out[0].1.trace.map { $0.gradientNorm }, label)
+                    XCTAssertLessThan(maxDifference(o.embedding, rows(reference.embedding, held)), 1e-7 * maxAbs(reference.embedding), label)
+                }
+            }
+        }
+    }
+
+    func testReplicatedMethodsKeepAllRows() throws {
+        // impute and newton keep V replicated: every participant's result has all M rows.
+        let s = try interactions()
+        let team = ThreadTeam(size: 2)
+        let bounds = ItemDistribution.balancedBounds(itemNonzeros: [Int](repeating: 1, count: s.columns), parts: 2, dimension: 4)
+        try team.run { comm in
+            let distribution = ItemDistribution(communicator: comm, bounds: bounds, ownRowsOnly: false)
+            let problem = try Problem(interactionsBlock: try distribution.localBlock(of: s), distribution: distribution)
+            XCTAssertEqual(problem.heldRows, 0..<s.columns)
+            XCTAssertFalse(problem.itemSums.isDistributed)
+        }
+        // More participants than items: empty blocks fall back to replicated rows.
+        let tiny = try SparseMatrix(rows: 2, columns: 2, triplets: [(0, 0, 1), (1, 1, 1)])
+        let few = ThreadTeam(size: 3)
+        let thin = ItemDistribution.balancedBounds(itemNonzeros: [1, 1], parts: 3, dimension: 1)
+        try few.run { comm in
+            let distribution = ItemDistribution(communicator: comm, bounds: thin, ownRowsOnly: true)
+            XCTAssertFalse(distribution.holdsOwnRowsOnly)
+            _ = tiny
+        }
+    }
+}

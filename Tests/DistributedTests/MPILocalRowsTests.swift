@@ -1,0 +1,56 @@
+import XCTest
+import Foundation
+import DataIO
+import LinearAlgebra
+import TestSupport
+
+/// Under mpirun lbfgs, gd, adam and eigen hold only their own rows of V (`--verbose` prints, after
+/// the run, the rows each rank's solver held); impute and newton keep V replicated.
+extension MPIRunTests {
+    struct RankHeld: Equatable {
+        var rank: Int, rows: Int, items: Int, lower: Int, upper: Int, layout: String
+    }
+
+    /// `held: rank r rows n of M (items a..<b, local) columns D peak-MiB m` lines, by rank.
+    func rankHeld(_ err: String) -> [RankHeld] {
+        err.split(separator: "\n").compactMap { line -> RankHeld? in
+            let w = line.split(separator: " ").map(String.init)
+            guard w.count == 14, w[0] == "held:" else { return nil }
+            let range = w[8].dropLast().components(separatedBy: "..<")
+            guard let r = Int(w[2]), let n = Int(w[4]), let m = Int(w[6]), range.count == 2,
+                  let lo = Int(range[0]), let hi = Int(range[1]) else { return nil }
+            return RankHeld(rank: r, rows: n, items: m, lower: lo, upper: hi, layout: String(w[9].dropLast()))
+        }.sorted { $0.rank < $1.rank }
+    }
+
+    func testEachRankHoldsOnlyItsRowsOfV() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ratings = try ratingsFile(in: dir)
+        for (np, args) in [(3, ["--solver", "lbfgs", "--max-iterations", "5"]), (2, ["--solver", "gd", "--max-iterations", "3"]),
+                           (3, ["--solver", "adam", "--max-iterations", "3"]), (2, ["--solver", "eigen"])] {
+            let r = try mpirun(np, ["solve", "--ratings", ratings, "--dim", "6", "--quiet", "--verbose"] + args, in: dir)
+            XCTAssertEqual(r.status, 0, "\(args): \(r.err)")
+            let held = rankHeld(r.err)
+            let reads = rankReads(r.err)
+            XCTAssertEqual(held.map(\.rank), Array(0..<np), "\(args): one line per rank: \(r.err)")
+            XCTAssertEqual(reads.count, np)
+            for (h, read) in zip(held, reads) {
+                XCTAssertEqual(h.layout, "local", "\(args)")
+                XCTAssertEqual(h.rows, read.upper - read.lower, "\(args): rank \(h.rank) holds its block's rows")
+                XCTAssertEqual(h.lower, read.lower)
+                XCTAssertLessThan(h.rows, h.items, "\(args): not all of V")
+            }
+            XCTAssertEqual(held.map(\.rows).reduce(0, +), held.first?.items, "\(args): the blocks cover the items once")
+        }
+        let r = try mpirun(2, ["solve", "--ratings", ratings, "--dim", "6", "--quiet", "--verbose", "--solver", "impute",
+                               "--max-iterations", "2"], in: dir)
+        XCTAssertEqual(r.status, 0, r.err)
+        let held = rankHeld(r.err)
+        XCTAssertEqual(held.count, 2, r.err)
+        for h in held {
+            XCTAssertEqual(h.layout, "replicated")
+            XCTAssertEqual(h.rows, h.items)
+        }
+    }
+}
