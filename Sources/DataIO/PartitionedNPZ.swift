@@ -265,19 +265,8 @@ final class ArrayStream {
         self.member = member
         self.file = file
         self.verifiesCRC = verifiesCRC
-        // The local header checks of `ZipArchive.contents`.
-        let n = p.count, at = member.localHeaderOffset
-        guard at >= 0, at + 30 <= n, p.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian == 0x0403_4B50 else {
-            throw .malformedBinary(file: file, offset: max(0, at), problem: "member \(member.name): bad local header")
-        }
-        let nameLength = Int(p.loadUnaligned(fromByteOffset: at + 26, as: UInt16.self).littleEndian)
-        let extraLength = Int(p.loadUnaligned(fromByteOffset: at + 28, as: UInt16.self).littleEndian)
-        let start = at + 30 + nameLength + extraLength
-        guard member.compressedSize >= 0, member.size >= 0, start + member.compressedSize <= n else {
-            throw .malformedBinary(file: file, offset: start, problem: "member \(member.name) runs past the end of the file")
-        }
-        source = UnsafeRawBufferPointer(rebasing: p[start..<(start + member.compressedSize)])
-        sourceOffset = start
+        let at = member.localHeaderOffset
+        (source, sourceOffset) = try ZipArchive.storedBytes(of: member, in: p, file: file)
         switch member.method {
         case 0:
             guard member.size == member.compressedSize else {
@@ -288,7 +277,7 @@ final class ArrayStream {
                 throw .malformedBinary(file: file, offset: at, problem: "member \(member.name) declares \(member.size) bytes from \(member.compressedSize) compressed: corrupt")
             }
             let status = inflateInit2_(&stream, -15, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
-            guard status == Z_OK else { throw .malformedBinary(file: file, offset: start, problem: "zlib inflateInit2 failed (\(status))") }
+            guard status == Z_OK else { throw .malformedBinary(file: file, offset: sourceOffset, problem: "zlib inflateInit2 failed (\(status))") }
             inflating = true
         default:
             throw .malformedBinary(file: file, offset: at, problem: "member \(member.name) uses compression method \(member.method); only stored (0) and deflate (8) are supported")

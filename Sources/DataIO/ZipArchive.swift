@@ -86,10 +86,11 @@ enum ZipArchive {
         return members
     }
 
-    /// A member's bytes, inflated if deflated, checked against its CRC-32.
-    static func contents(of member: Member, in p: UnsafeRawBufferPointer, file: String) throws(DataIOError) -> [UInt8] {
-        let n = p.count
-        let at = member.localHeaderOffset
+    /// A member's stored (possibly deflated) bytes after its local header checks, and their offset
+    /// in the file.
+    static func storedBytes(of member: Member, in p: UnsafeRawBufferPointer,
+                            file: String) throws(DataIOError) -> (bytes: UnsafeRawBufferPointer, offset: Int) {
+        let n = p.count, at = member.localHeaderOffset
         guard at >= 0, at + 30 <= n, p.loadUnaligned(fromByteOffset: at, as: UInt32.self).littleEndian == 0x0403_4B50 else {
             throw .malformedBinary(file: file, offset: max(0, at), problem: "member \(member.name): bad local header")
         }
@@ -99,7 +100,13 @@ enum ZipArchive {
         guard member.compressedSize >= 0, member.size >= 0, start + member.compressedSize <= n else {
             throw .malformedBinary(file: file, offset: start, problem: "member \(member.name) runs past the end of the file")
         }
-        let source = UnsafeRawBufferPointer(rebasing: p[start..<(start + member.compressedSize)])
+        return (UnsafeRawBufferPointer(rebasing: p[start..<(start + member.compressedSize)]), start)
+    }
+
+    /// A member's bytes, inflated if deflated, checked against its CRC-32.
+    static func contents(of member: Member, in p: UnsafeRawBufferPointer, file: String) throws(DataIOError) -> [UInt8] {
+        let at = member.localHeaderOffset
+        let (source, start) = try storedBytes(of: member, in: p, file: file)
         var out: [UInt8]
         switch member.method {
         case 0:
