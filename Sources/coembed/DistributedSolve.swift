@@ -94,9 +94,10 @@ enum DistributedSolve {
     }
 
     /// The methods whose participants hold only their own rows of V and of every M × D array
-    /// (inner products completed by allreduce, `ItemSums`); the others (impute, newton) run on
-    /// replicated V, each participant holding all M rows.
-    static let localRowMethods: Set<String> = [LBFGS.methodName, GradientDescent.methodName, Adam.methodName, EigenMethod.methodName]
+    /// (inner products completed by allreduce, `ItemSums`); impute runs on replicated V, each
+    /// participant holding all M rows.
+    static let localRowMethods: Set<String> = [LBFGS.methodName, GradientDescent.methodName, Adam.methodName, EigenMethod.methodName,
+                                               TrustRegionNewton.methodName]
 
     /// `--verbose`, after the run: the rows of V this rank's solver held and its peak resident
     /// memory (one line per rank on stderr).

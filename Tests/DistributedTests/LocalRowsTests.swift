@@ -98,7 +98,41 @@ final class LocalRowsTests: XCTestCase {
         for (held, v) in out { XCTAssertEqual(v.storage, rows(reference, held).storage) }
     }
 
-    /// lbfgs (both preconditioner forms, both pair precisions), gd, adam and eigen: same
+    /// X·E and newton's Hessian-vector product from the own rows (E_b, V_b): the block's rows of
+    /// the one-process products, with EᵀV completed across participants.
+    func testHessianProductFromTheOwnRowsOnly() throws {
+        let s = try interactions()
+        let whole = try Problem(interactions: s)
+        var rng = SplitMix64(seed: 11)
+        let d = 4
+        let v = RandomProblems.gaussianMatrix(rows: s.columns, columns: d, using: &rng)
+        let e = RandomProblems.gaussianMatrix(rows: s.columns, columns: d, using: &rng)
+        func product(_ problem: Problem, _ v: Matrix, _ e: Matrix) throws -> (xe: Matrix, hessian: Matrix) {
+            let objective = try MaskedLoss(problem: problem, dimension: d)
+            var gram = BLAS.gram(v)
+            problem.itemSums.reduce(&gram)
+            let excess = zip(v.rowNormsSquared, problem.diagonal[problem.heldRows]).map { $0 - $1 }
+            var hv = Matrix(rows: v.rows, columns: d)
+            TrustRegionNewton.hessianProduct(e, at: v, gram: gram, excess: excess, objective: objective,
+                                             sums: problem.itemSums, into: &hv)
+            return (objective.applyX(e), hv)
+        }
+        let reference = try product(whole, v, e)
+        for ranks in [2, 3] {
+            let out = try onTeam(s, ranks: ranks, dimension: d) { problem in
+                (problem.heldRows, try product(problem, self.rows(v, problem.heldRows), self.rows(e, problem.heldRows)))
+            }
+            XCTAssertEqual(out.map { $0.0.count }.reduce(0, +), s.columns)
+            for (held, o) in out {
+                XCTAssertEqual(o.xe.rows, held.count)
+                XCTAssertLessThan(maxDifference(o.xe, rows(reference.xe, held)), 1e-12 * maxAbs(reference.xe), "ranks \(ranks)")
+                XCTAssertLessThan(maxDifference(o.hessian, rows(reference.hessian, held)), 1e-12 * maxAbs(reference.hessian),
+                                  "ranks \(ranks)")
+            }
+        }
+    }
+
+    /// lbfgs (both preconditioner forms, both pair precisions), gd, adam, eigen and newton: same
     /// iterations, loss within 1e-10, embedding rows equal to the one-process rows of the block.
     func testSolversOnOwnRowsMatchOneProcess() throws {
         let s = try interactions()
@@ -118,6 +152,8 @@ final class LocalRowsTests: XCTestCase {
         add(GradientDescent.methodName) { $0.initialPoint = .random(scale: 0.3) }
         add(Adam.methodName) { _ in }
         add(EigenMethod.methodName) { _ in }
+        add(TrustRegionNewton.methodName) { _ in }
+        add(TrustRegionNewton.methodName) { $0.initialPoint = .random(scale: 0.3) } // negative curvature is met
         for (kind, settings) in cases {
             let method = try MethodRegistry.named(kind)
             let reference = try method.run(problem: whole, settings: settings)
@@ -140,7 +176,7 @@ final class LocalRowsTests: XCTestCase {
     }
 
     func testReplicatedMethodsKeepAllRows() throws {
-        // impute and newton keep V replicated: every participant's result has all M rows.
+        // impute keeps V replicated: every participant's result has all M rows.
         let s = try interactions()
         let team = ThreadTeam(size: 2)
         let bounds = ItemDistribution.balancedBounds(itemNonzeros: [Int](repeating: 1, count: s.columns), parts: 2, dimension: 4)

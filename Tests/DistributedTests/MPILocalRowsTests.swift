@@ -4,8 +4,8 @@ import DataIO
 import LinearAlgebra
 import TestSupport
 
-/// Under mpirun lbfgs, gd, adam and eigen hold only their own rows of V (`--verbose` prints, after
-/// the run, the rows each rank's solver held); impute and newton keep V replicated.
+/// Under mpirun lbfgs, gd, adam, eigen and newton hold only their own rows of V (`--verbose` prints, after
+/// the run, the rows each rank's solver held); impute keeps V replicated.
 extension MPIRunTests {
     struct RankHeld: Equatable {
         var rank: Int, rows: Int, items: Int, lower: Int, upper: Int, layout: String
@@ -28,7 +28,8 @@ extension MPIRunTests {
         defer { dir.remove() }
         let ratings = try ratingsFile(in: dir)
         for (np, args) in [(3, ["--solver", "lbfgs", "--max-iterations", "5"]), (2, ["--solver", "gd", "--max-iterations", "3"]),
-                           (3, ["--solver", "adam", "--max-iterations", "3"]), (2, ["--solver", "eigen"])] {
+                           (3, ["--solver", "adam", "--max-iterations", "3"]), (2, ["--solver", "eigen"]),
+                           (3, ["--solver", "newton", "--max-iterations", "3"])] {
             let r = try mpirun(np, ["solve", "--ratings", ratings, "--dim", "6", "--quiet", "--verbose"] + args, in: dir)
             XCTAssertEqual(r.status, 0, "\(args): \(r.err)")
             let held = rankHeld(r.err)

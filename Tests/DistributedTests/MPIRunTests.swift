@@ -113,6 +113,7 @@ final class MPIRunTests: XCTestCase {
             ["--solver", "gd", "--max-iterations", "10", "--init", "random"],
             ["--solver", "adam", "--max-iterations", "10"],
             ["--solver", "impute", "--max-iterations", "4"],
+            ["--solver", "newton", "--max-iterations", "8"],
         ]
         for args in runs {
             let common = ["solve", "--ratings", ratings, "--dim", "6", "--quiet"] + args

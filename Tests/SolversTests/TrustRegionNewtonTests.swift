@@ -22,7 +22,8 @@ import TestSupport
         let gram = BLAS.gram(v)
         let excess = zip(v.rowNormsSquared, problem.diagonal).map { $0 - $1 }
         var hv = Matrix(rows: m, columns: d)
-        TrustRegionNewton.hessianProduct(e, at: v, gram: gram, excess: excess, objective: objective, into: &hv)
+        TrustRegionNewton.hessianProduct(e, at: v, gram: gram, excess: excess, objective: objective,
+                                         sums: problem.itemSums, into: &hv)
         let h = 1e-5
         var plus = v, minus = v
         Flat.axpy(h, e, &plus)

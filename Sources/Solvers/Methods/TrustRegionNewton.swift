@@ -49,6 +49,14 @@ public struct TrustRegionNewton: SolverMethod {
         /// Work buffers (M × D), reused across iterations.
         var step: Matrix, residual: Matrix, preconditioned: Matrix, direction: Matrix
         var hessianDirection: Matrix, hessianStep: Matrix, trial: Matrix, trialGradient: Matrix
+        /// Completes sums over items (identity in one process; see `ItemSums`).
+        var sums: ItemSums
+    }
+
+    /// ‖m‖_F: `Flat.norm` in one process (bitwise the earlier runs), the completed sum of squares
+    /// with local rows.
+    static func norm(_ m: Matrix, sums: ItemSums) -> Double {
+        sums.isDistributed ? sums(Flat.dot(m, m)).squareRoot() : Flat.norm(m)
     }
 
     public func makeState(start: Matrix?, context: SolverContext) throws -> State {
@@ -58,15 +66,17 @@ public struct TrustRegionNewton: SolverMethod {
         func buffer() -> Matrix { Matrix(rows: m, columns: d) }
         var g = buffer()
         let loss = context.objective.lossAndGradient(v, gradient: &g)
-        var state = State(v: v, gradient: g, loss: loss, gradientNorm: Flat.norm(g), initialGradientNorm: Flat.norm(g),
+        let sums = context.itemSums
+        let gradientNorm = Self.norm(g, sums: sums)
+        var state = State(v: v, gradient: g, loss: loss, gradientNorm: gradientNorm, initialGradientNorm: gradientNorm,
                           radius: 0, gram: Matrix(rows: d, columns: d), excess: [], weights: [],
                           step: buffer(), residual: buffer(), preconditioned: buffer(), direction: buffer(),
-                          hessianDirection: buffer(), hessianStep: buffer(), trial: buffer(), trialGradient: buffer())
+                          hessianDirection: buffer(), hessianStep: buffer(), trial: buffer(), trialGradient: buffer(), sums: sums)
         refreshCurvature(&state, problem: context.problem)
         // The first radius: the W-norm of the preconditioned gradient step −W⁻¹g, the step the
         // model would take if W were the Hessian.
         Self.precondition(state.gradient, weights: state.weights, into: &state.preconditioned)
-        state.radius = max(Flat.dot(state.gradient, state.preconditioned).squareRoot(), Double.leastNormalMagnitude)
+        state.radius = max(sums(Flat.dot(state.gradient, state.preconditioned)).squareRoot(), Double.leastNormalMagnitude)
         return state
     }
 
@@ -74,8 +84,9 @@ public struct TrustRegionNewton: SolverMethod {
     /// column of V keeps the preconditioner defined) at the current point.
     private func refreshCurvature(_ st: inout State, problem: Problem) {
         BLAS.syrk(.transpose, st.v, into: &st.gram)
+        st.sums.reduce(&st.gram)
         let norms = st.v.rowNormsSquared
-        st.excess = zip(norms, problem.diagonal).map { $0 - $1 }
+        st.excess = zip(norms, problem.diagonal[problem.heldRows]).map { $0 - $1 }
         let diagonal = st.gram.diagonal
         let mean = diagonal.reduce(0, +) / Double(max(diagonal.count, 1))
         let ridge = mean > 0 ? 1e-10 * mean : 1
@@ -96,7 +107,7 @@ public struct TrustRegionNewton: SolverMethod {
     }
 
     /// ⟨a, b⟩_W = Σ_j w_j ⟨a_{:j}, b_{:j}⟩.
-    static func weightedDot(_ a: Matrix, _ b: Matrix, weights: [Double]) -> Double {
+    static func weightedDot(_ a: Matrix, _ b: Matrix, weights: [Double], sums: ItemSums) -> Double {
         let m = a.rows
         return a.storage.withUnsafeBufferPointer { ap in
             b.storage.withUnsafeBufferPointer { bp in
@@ -106,17 +117,19 @@ public struct TrustRegionNewton: SolverMethod {
                     for i in 0..<m { column += ap[j * m + i] * bp[j * m + i] }
                     total += weights[j] * column
                 }
-                return total
+                return sums(total)
             }
         }
     }
 
-    /// ∇²L(V)[E] into `out`, with G = VᵀV and `excess` = ‖v_i‖² − X_ii at V.
+    /// ∇²L(V)[E] into `out`, with G = VᵀV and `excess` = ‖v_i‖² − X_ii at V. With local rows E, V,
+    /// `excess` and `out` are the own rows: EᵀV is completed by `sums`, XE by the objective.
     static func hessianProduct(_ e: Matrix, at v: Matrix, gram: Matrix, excess: [Double],
-                               objective: MaskedLoss, into out: inout Matrix) {
+                               objective: MaskedLoss, sums: ItemSums, into out: inout Matrix) {
         let m = v.rows, d = v.columns
         // C = EᵀV + VᵀE (D × D, symmetric).
         var c = BLAS.multiply(e, .transpose, v, .none)
+        sums.reduce(&c)
         for j in 0..<d {
             for i in 0..<j {
                 let s = c[i, j] + c[j, i]
@@ -174,7 +187,8 @@ public struct TrustRegionNewton: SolverMethod {
         Flat.copy(st.gradient, scaledBy: 1, into: &st.residual)
         Self.precondition(st.residual, weights: weights, into: &st.preconditioned)
         Flat.copy(st.preconditioned, scaledBy: -1, into: &st.direction)
-        var rz = Flat.dot(st.residual, st.preconditioned)
+        let sums = st.sums
+        var rz = sums(Flat.dot(st.residual, st.preconditioned))
         let rz0 = rz
         let forcing = min(0.5, (st.gradientNorm / st.initialGradientNorm).squareRoot())
         // ⟨p, p⟩_W, ⟨p, d⟩_W, ⟨d, d⟩_W, updated by recurrence (the preconditioned CG identities).
@@ -183,7 +197,8 @@ public struct TrustRegionNewton: SolverMethod {
         var boundary = false, interrupted = false
 
         func predicted(_ st: State) -> Double {
-            -(Flat.dot(st.gradient, st.step) + 0.5 * Flat.dot(st.step, st.hessianStep))
+            let (slope, curvature) = st.sums(Flat.dot(st.gradient, st.step), Flat.dot(st.step, st.hessianStep))
+            return -(slope + 0.5 * curvature)
         }
         while iterations < maxInnerIterations {
             if iterations > 0, stop.isStopRequested {
@@ -193,8 +208,8 @@ public struct TrustRegionNewton: SolverMethod {
             }
             iterations += 1
             Self.hessianProduct(st.direction, at: st.v, gram: st.gram, excess: st.excess, objective: objective,
-                                into: &st.hessianDirection)
-            let curvature = Flat.dot(st.direction, st.hessianDirection)
+                                sums: sums, into: &st.hessianDirection)
+            let curvature = sums(Flat.dot(st.direction, st.hessianDirection))
             let alpha = rz / curvature
             if !(curvature > 0) || pp + 2 * alpha * pd + alpha * alpha * dd >= st.radius * st.radius {
                 // Negative curvature or a step leaving the region: go to the boundary along d.
@@ -209,7 +224,7 @@ public struct TrustRegionNewton: SolverMethod {
             Flat.axpy(alpha, st.hessianDirection, &st.residual)
             pp += 2 * alpha * pd + alpha * alpha * dd
             Self.precondition(st.residual, weights: weights, into: &st.preconditioned)
-            let rzNew = Flat.dot(st.residual, st.preconditioned)
+            let rzNew = sums(Flat.dot(st.residual, st.preconditioned))
             if rzNew <= forcing * forcing * rz0 { break }
             let beta = rzNew / rz
             rz = rzNew
@@ -237,7 +252,7 @@ public struct TrustRegionNewton: SolverMethod {
             }
             Flat.combine(st.v, 1, st.step, into: &st.trial)
             let value = objective.lossAndGradient(st.trial, gradient: &st.trialGradient)
-            let stepNorm = Self.weightedDot(st.step, st.step, weights: st.weights).squareRoot()
+            let stepNorm = Self.weightedDot(st.step, st.step, weights: st.weights, sums: st.sums).squareRoot()
             let rho = value.isFinite ? (st.loss - value) / predicted : -.infinity
             if rho < 0.25 {
                 st.radius = 0.25 * stepNorm
@@ -248,7 +263,7 @@ public struct TrustRegionNewton: SolverMethod {
                 swap(&st.v, &st.trial)
                 swap(&st.gradient, &st.trialGradient)
                 st.loss = value
-                st.gradientNorm = Flat.norm(st.gradient)
+                st.gradientNorm = Self.norm(st.gradient, sums: st.sums)
                 refreshCurvature(&st, problem: context.problem)
                 return StepReport(stepSize: stepNorm,
                                   extras: ["inner": Double(innerTotal), "radius": st.radius, "rho": rho, "trials": Double(trial)])

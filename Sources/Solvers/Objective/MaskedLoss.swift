@@ -312,6 +312,9 @@ public final class MaskedLoss {
         checkShape(v)
         if problem.distribution != nil { // the distributed operator: S_{:,b} only on this participant
             operatorApplications += dimension
+            if problem.itemSums.isDistributed, let own = problem.operator_ as? DistributedGramOperator {
+                return own.applyOwnRows(v) // local rows: v and the result are the block's rows
+            }
             var product = Matrix(rows: v.rows, columns: v.columns)
             problem.operator_.apply(v, into: &product)
             return product
