@@ -2,16 +2,12 @@
 /// the method's random stream and the last loss; pairs and noise tables are rebuilt from the data.
 extension SkipGramNegativeSampling: CheckpointableMethod {
     public func saveState(_ s: State, into r: inout CheckpointRecord) throws {
-        s.tables.save("tables", into: &r)
-        s.random.save("random", into: &r)
-        r.set("epoch", s.epoch)
-        r.set("loss", s.loss)
+        s.saveTraining(into: &r)
     }
 
     public func restoreState(_ s: inout State, from r: CheckpointRecord, context: SolverContext) throws {
-        try s.tables.restore("tables", from: r)
-        s.random = try SeededGenerator.restore("random", from: r)
-        s.epoch = try r.int("epoch")
-        s.loss = try r.double("loss")
+        try s.restoreTraining(from: r)
     }
 }
+
+extension SkipGramNegativeSampling.State: SampledTrainingState {}
