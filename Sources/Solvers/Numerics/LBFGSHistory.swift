@@ -317,58 +317,18 @@ struct LBFGSHistory {
         // per-piece partials summed in piece order.
         let pieces = ParallelPasses.pieceCount(n)
         var partials = [Double](repeating: 0, count: 3 * pieces)
-        if singlePrecision {
-            singleBuffer.withUnsafeMutableBufferPointer { w in
-                partials.withUnsafeMutableBufferPointer { pp in
-                    let sp = SharedPointer(w.baseAddress! + 2 * slot * n), out = SharedPointer(pp.baseAddress!)
-                    let dp = SharedPointer(d.baseAddress!), np = SharedPointer(gNew.baseAddress!), op = SharedPointer(gOld.baseAddress!)
-                    ParallelPasses.forEachPiece(n) { range, piece in
-                        let sp = sp.value, yp = sp + n, d = dp.value, gNew = np.value, gOld = op.value
-                        var sy = 0.0, ss = 0.0, yy = 0.0
-                        var i = range.lowerBound
-                        while i < range.upperBound {
-                            let j = i / r, end = min(range.upperBound, (j + 1) * r)
-                            let pj = p[j]
-                            var syj = 0.0, ssj = 0.0, yyj = 0.0
-                            for k in i..<end {
-                                let si = alpha * d[k], yi = gNew[k] - gOld[k]
-                                sp[k] = Float(si)
-                                yp[k] = Float(pj * yi)
-                                if accumulate { syj += si * yi; ssj += si * si; yyj += yi * yi }
-                            }
-                            if accumulate { sy += syj; ss += ssj / pj; yy += yyj * pj }
-                            i = end
-                        }
-                        out.value[3 * piece] = sy; out.value[3 * piece + 1] = ss; out.value[3 * piece + 2] = yy
-                    }
+        partials.withUnsafeMutableBufferPointer { pp in
+            if singlePrecision {
+                singleBuffer.withUnsafeMutableBufferPointer { w in
+                    Self.writePair(w.baseAddress! + 2 * slot * n, n: n, alpha: alpha, d: d, gNew: gNew, gOld: gOld,
+                                   scaling: p, columnLength: r, accumulate: accumulate, partials: pp.baseAddress!)
+                }
+            } else {
+                buffer.withUnsafeMutableBufferPointer { w in
+                    Self.writePair(w.baseAddress! + 2 * slot * n, n: n, alpha: alpha, d: d, gNew: gNew, gOld: gOld,
+                                   scaling: p, columnLength: r, accumulate: accumulate, partials: pp.baseAddress!)
                 }
             }
-        } else {
-        buffer.withUnsafeMutableBufferPointer { w in
-            partials.withUnsafeMutableBufferPointer { pp in
-                let sp = SharedPointer(w.baseAddress! + 2 * slot * n), out = SharedPointer(pp.baseAddress!)
-                let dp = SharedPointer(d.baseAddress!), np = SharedPointer(gNew.baseAddress!), op = SharedPointer(gOld.baseAddress!)
-                ParallelPasses.forEachPiece(n) { range, piece in
-                    let sp = sp.value, yp = sp + n, d = dp.value, gNew = np.value, gOld = op.value
-                    var sy = 0.0, ss = 0.0, yy = 0.0
-                    var i = range.lowerBound
-                    while i < range.upperBound {
-                        let j = i / r, end = min(range.upperBound, (j + 1) * r)
-                        let pj = p[j]
-                        var syj = 0.0, ssj = 0.0, yyj = 0.0
-                        for k in i..<end {
-                            let si = alpha * d[k], yi = gNew[k] - gOld[k]
-                            sp[k] = si
-                            yp[k] = pj * yi
-                            if accumulate { syj += si * yi; ssj += si * si; yyj += yi * yi }
-                        }
-                        if accumulate { sy += syj; ss += ssj / pj; yy += yyj * pj }
-                        i = end
-                    }
-                    out.value[3 * piece] = sy; out.value[3 * piece + 1] = ss; out.value[3 * piece + 2] = yy
-                }
-            }
-        }
         }
         if accumulate {
             for piece in 0..<pieces { sy += partials[3 * piece]; ss += partials[3 * piece + 1]; yy += partials[3 * piece + 2] }
@@ -389,6 +349,38 @@ struct LBFGSHistory {
         gram[yCol + sCol * ld] = sy
         pendingSlot = slot
         return sy
+    }
+
+    /// The pass of `append` that writes s = α·d and ŷ = P·(g_new − g_old) into the pair columns at
+    /// `column` (Float64 or Float32 storage; the products stay Float64), with per-piece partials of
+    /// sᵀy, sᵀP⁻¹s and yᵀPy in `partials` (3 per piece) when `accumulate`.
+    @inline(__always)
+    private static func writePair<T: BinaryFloatingPoint>(_ column: UnsafeMutablePointer<T>, n: Int, alpha: Double,
+                                                          d: UnsafeBufferPointer<Double>, gNew: UnsafeBufferPointer<Double>,
+                                                          gOld: UnsafeBufferPointer<Double>, scaling p: [Double],
+                                                          columnLength r: Int, accumulate: Bool,
+                                                          partials: UnsafeMutablePointer<Double>) {
+        let sp = SharedPointer(column), out = SharedPointer(partials)
+        let dp = SharedPointer(d.baseAddress!), np = SharedPointer(gNew.baseAddress!), op = SharedPointer(gOld.baseAddress!)
+        ParallelPasses.forEachPiece(n) { range, piece in
+            let sp = sp.value, yp = sp + n, d = dp.value, gNew = np.value, gOld = op.value
+            var sy = 0.0, ss = 0.0, yy = 0.0
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let j = i / r, end = min(range.upperBound, (j + 1) * r)
+                let pj = p[j]
+                var syj = 0.0, ssj = 0.0, yyj = 0.0
+                for k in i..<end {
+                    let si = alpha * d[k], yi = gNew[k] - gOld[k]
+                    sp[k] = T(si)
+                    yp[k] = T(pj * yi)
+                    if accumulate { syj += si * yi; ssj += si * si; yyj += yi * yi }
+                }
+                if accumulate { sy += syj; ss += ssj / pj; yy += yyj * pj }
+                i = end
+            }
+            out.value[3 * piece] = sy; out.value[3 * piece + 1] = ss; out.value[3 * piece + 2] = yy
+        }
     }
 
     private static func reduced(_ a: Double, _ b: Double, _ c: Double, _ sums: ItemSums) -> (Double, Double, Double) {
