@@ -94,10 +94,9 @@ enum DistributedSolve {
     }
 
     /// The methods whose participants hold only their own rows of V and of every M × D array
-    /// (inner products completed by allreduce, `ItemSums`); impute runs on replicated V, each
-    /// participant holding all M rows.
+    /// (inner products completed by allreduce, `ItemSums`): all of the masked-loss family.
     static let localRowMethods: Set<String> = [LBFGS.methodName, GradientDescent.methodName, Adam.methodName, EigenMethod.methodName,
-                                               TrustRegionNewton.methodName]
+                                               TrustRegionNewton.methodName, AlternatingImputation.methodName]
 
     /// `--verbose`, after the run: the rows of V this rank's solver held and its peak resident
     /// memory (one line per rank on stderr).
@@ -125,6 +124,9 @@ enum DistributedSolve {
         if method.family != .maskedLoss {
             let allowed = MethodRegistry.all.filter { $0.family == .maskedLoss }.map(\.name).joined(separator: ", ")
             throw refuse("under mpirun, \(method.name) is not available (the sampled solvers are single-process); use \(allowed)")
+        }
+        if method.name == AlternatingImputation.methodName && settings[AlternatingImputation.Settings.self].inner == .exact {
+            throw refuse("under mpirun, \(AlternatingImputation.exactInnerNeedsOneProcess)")
         }
         if command.checkpointing.checkpoint != nil || command.checkpointing.resume != nil {
             throw refuse("under mpirun, --checkpoint and --resume are not available (a snapshot would need every rank's rows)")

@@ -176,7 +176,7 @@ final class LocalRowsTests: XCTestCase {
     }
 
     func testReplicatedMethodsKeepAllRows() throws {
-        // impute keeps V replicated: every participant's result has all M rows.
+        // A distribution built without own rows keeps V replicated: every participant holds all M rows.
         let s = try interactions()
         let team = ThreadTeam(size: 2)
         let bounds = ItemDistribution.balancedBounds(itemNonzeros: [Int](repeating: 1, count: s.columns), parts: 2, dimension: 4)

@@ -4,8 +4,8 @@ import DataIO
 import LinearAlgebra
 import TestSupport
 
-/// Under mpirun lbfgs, gd, adam, eigen and newton hold only their own rows of V (`--verbose` prints, after
-/// the run, the rows each rank's solver held); impute keeps V replicated.
+/// Under mpirun lbfgs, gd, adam, eigen, newton and impute hold only their own rows of V (`--verbose`
+/// prints, after the run, the rows each rank's solver held).
 extension MPIRunTests {
     struct RankHeld: Equatable {
         var rank: Int, rows: Int, items: Int, lower: Int, upper: Int, layout: String
@@ -29,7 +29,8 @@ extension MPIRunTests {
         let ratings = try ratingsFile(in: dir)
         for (np, args) in [(3, ["--solver", "lbfgs", "--max-iterations", "5"]), (2, ["--solver", "gd", "--max-iterations", "3"]),
                            (3, ["--solver", "adam", "--max-iterations", "3"]), (2, ["--solver", "eigen"]),
-                           (3, ["--solver", "newton", "--max-iterations", "3"])] {
+                           (3, ["--solver", "newton", "--max-iterations", "3"]), (2, ["--solver", "impute", "--max-iterations", "2"]),
+                           (3, ["--solver", "impute", "--max-iterations", "2", "--acceleration", "squarem"])] {
             let r = try mpirun(np, ["solve", "--ratings", ratings, "--dim", "6", "--quiet", "--verbose"] + args, in: dir)
             XCTAssertEqual(r.status, 0, "\(args): \(r.err)")
             let held = rankHeld(r.err)
@@ -44,14 +45,18 @@ extension MPIRunTests {
             }
             XCTAssertEqual(held.map(\.rows).reduce(0, +), held.first?.items, "\(args): the blocks cover the items once")
         }
-        let r = try mpirun(2, ["solve", "--ratings", ratings, "--dim", "6", "--quiet", "--verbose", "--solver", "impute",
-                               "--max-iterations", "2"], in: dir)
-        XCTAssertEqual(r.status, 0, r.err)
-        let held = rankHeld(r.err)
-        XCTAssertEqual(held.count, 2, r.err)
-        for h in held {
-            XCTAssertEqual(h.layout, "replicated")
-            XCTAssertEqual(h.rows, h.items)
-        }
+    }
+
+    /// impute's exact inner step is not distributed: refused before any work, one message, status 1.
+    func testImputeExactInnerIsRefusedUnderMPIRun() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ratings = try ratingsFile(in: dir)
+        let r = try mpirun(2, ["solve", "--ratings", ratings, "--dim", "6", "--quiet", "--solver", "impute", "--impute-inner", "exact",
+                               "--output", dir.file("v.npy").path], in: dir)
+        XCTAssertEqual(r.status, 1, r.err)
+        XCTAssertEqual(r.err.components(separatedBy: "--impute-inner exact").count - 1, 1, "one message: \(r.err)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("v.npy").path))
+        XCTAssertTrue(r.out.isEmpty, r.out)
     }
 }

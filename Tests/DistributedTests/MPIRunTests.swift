@@ -113,6 +113,8 @@ final class MPIRunTests: XCTestCase {
             ["--solver", "gd", "--max-iterations", "10", "--init", "random"],
             ["--solver", "adam", "--max-iterations", "10"],
             ["--solver", "impute", "--max-iterations", "4"],
+            ["--solver", "impute", "--max-iterations", "4", "--acceleration", "squarem"],
+            ["--solver", "impute", "--max-iterations", "6", "--acceleration", "none", "--init", "random"],
             ["--solver", "newton", "--max-iterations", "8"],
         ]
         for args in runs {

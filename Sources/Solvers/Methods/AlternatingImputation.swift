@@ -54,6 +54,7 @@ public struct AlternatingImputation: SolverMethod {
     }
 
     public func makeState(start: Matrix?, context: SolverContext) throws -> State {
+        if context.itemSums.isDistributed && inner == .exact { throw ProblemError.invalidOption(Self.exactInnerNeedsOneProcess) }
         let v: Matrix
         if let start {
             v = start
@@ -71,11 +72,13 @@ public struct AlternatingImputation: SolverMethod {
         if s.accelerator != nil { return try acceleratedStep(&s, context: context) }
         let problem = context.problem
         let d = s.v.rowNormsSquared
-        let shift = zip(d, problem.diagonal).map { $0 - $1 }
+        let shift = Self.diagonalShift(d, problem: problem)
         let candidate = try refit(base: problem.operator_, shift: shift, v: s.v, context: context)
         let newLoss = context.objective.loss(candidate)
-        let change = zip(candidate.rowNormsSquared, d).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
-        let scale = max(d.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-300)
+        let (changeSquared, scaleSquared) = context.itemSums(zip(candidate.rowNormsSquared, d).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) },
+                                                             d.reduce(0) { $0 + $1 * $1 })
+        let change = changeSquared.squareRoot()
+        let scale = max(scaleSquared.squareRoot(), 1e-300)
         // A non-finite candidate is a failed step (V_k is kept), not a fixed point.
         guard newLoss.isFinite else {
             return StepReport(status: .lineSearchFailed, extras: ["diagonalChange": change / scale])
@@ -91,6 +94,7 @@ public struct AlternatingImputation: SolverMethod {
 
     /// The next V from Y = base + diag(shift) (opened over the operator's concrete type).
     func refit<Base: SymmetricOperator>(base: Base, shift: [Double], v current: Matrix, context: SolverContext) throws -> Matrix {
+        if context.itemSums.isDistributed { return try refitOwnRows(shift: shift, v: current, context: context) }
         let y = DiagonallyShiftedOperator(base, adding: shift)
         switch inner {
         case .subspace:
@@ -157,6 +161,6 @@ public struct AlternatingImputation: SolverMethod {
     /// Communalities ‖v_i‖² and uniquenesses X_ii − ‖v_i‖² (1 − communality on a correlation matrix).
     public func extras(of s: State, context: SolverContext) -> [String: [Double]] {
         let c = s.v.rowNormsSquared
-        return ["communalities": c, "uniquenesses": zip(context.problem.diagonal, c).map { $0 - $1 }]
+        return ["communalities": c, "uniquenesses": zip(context.problem.diagonal[context.problem.heldRows], c).map { $0 - $1 }]
     }
 }

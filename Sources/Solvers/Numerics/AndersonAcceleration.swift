@@ -57,8 +57,10 @@ public struct AndersonAcceleration: Sendable {
         images.removeAll()
     }
 
-    /// The proposed next point (nil when nothing is stored). Throws when LAPACK fails.
-    public func proposal() throws -> [Double]? {
+    /// The proposed next point (nil when nothing is stored). Throws when LAPACK fails. With local
+    /// rows the pairs hold a participant's entries; ‖ΔF‖²_F and the least squares' Grams are
+    /// completed by `sums` (see `distributedRidgeLeastSquares`).
+    public func proposal(sums: ItemSums = .oneProcess) throws -> [Double]? {
         guard let gk = images.last else { return nil }
         let pairs = points.count
         guard pairs >= 2 else { return gk }
@@ -75,9 +77,12 @@ public struct AndersonAcceleration: Sendable {
             }
         }
         let fk = residuals.removeLast()
+        frobenius = sums(frobenius)
         // All differences zero: the residual no longer changes, nothing to mix.
         guard frobenius > 0 else { return gk }
-        let gamma = try LAPACK.ridgeLeastSquares(deltaF, fk, ridge: regularization * frobenius)
+        let gamma = sums.isDistributed
+            ? try Self.distributedRidgeLeastSquares(deltaF, fk, ridge: regularization * frobenius, sums: sums)
+            : try LAPACK.ridgeLeastSquares(deltaF, fk, ridge: regularization * frobenius)
         var next = gk
         for j in 0..<columns where gamma[j] != 0 {
             let g = gamma[j]

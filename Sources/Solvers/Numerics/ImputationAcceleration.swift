@@ -39,15 +39,16 @@ extension AlternatingImputation {
 
     /// One refit from the current basis at diagonal `d`, with its loss.
     func refit(at d: [Double], from v: Matrix, context: SolverContext) throws -> (v: Matrix, loss: Double) {
-        let shift = zip(d, context.problem.diagonal).map { $0 - $1 }
+        let shift = Self.diagonalShift(d, problem: context.problem)
         let candidate = try refit(base: context.problem.operator_, shift: shift, v: v, context: context)
         return (candidate, context.objective.loss(candidate))
     }
 
-    /// ‖d⁺ − d‖/‖d‖, the same diagnostic the plain loop reports.
-    static func relativeChange(_ new: [Double], _ old: [Double]) -> Double {
-        let change = zip(new, old).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
-        return change / max(old.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-300)
+    /// ‖d⁺ − d‖/‖d‖, the same diagnostic the plain loop reports (sums completed over participants).
+    static func relativeChange(_ new: [Double], _ old: [Double], sums: ItemSums = .oneProcess) -> Double {
+        let (changeSquared, oldSquared) = sums(zip(new, old).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) },
+                                               old.reduce(0) { $0 + $1 * $1 })
+        return changeSquared.squareRoot() / max(oldSquared.squareRoot(), 1e-300)
     }
 
     /// Extrapolated diagonals leave the cone diag(VVᵀ) ≥ 0 that every g(d) lies in; project back.
@@ -69,8 +70,9 @@ extension AlternatingImputation {
     /// Anderson: try the mixed diagonal; on a rise, forget the history and take the plain step.
     func andersonStep(_ s: inout State, history: inout AndersonAcceleration, context: SolverContext) throws -> StepReport {
         let d = s.v.rowNormsSquared
+        let sums = context.itemSums
         var refits = 0
-        if history.count >= 2, let mixed = try history.proposal().map(Self.clampedToCone), mixed != d {
+        if history.count >= 2, let mixed = try history.proposal(sums: sums).map(Self.clampedToCone), !sums.everywhere(mixed == d) {
             let trial = try refit(at: mixed, from: s.v, context: context)
             refits += 1
             if trial.loss.isFinite, trial.loss < s.loss {
@@ -78,14 +80,14 @@ extension AlternatingImputation {
                 history.record(point: mixed, image: image)
                 s.v = trial.v
                 s.loss = trial.loss
-                return StepReport(extras: ["diagonalChange": Self.relativeChange(image, d), "refits": 1, "accelerated": 1])
+                return StepReport(extras: ["diagonalChange": Self.relativeChange(image, d, sums: sums), "refits": 1, "accelerated": 1])
             }
             history.reset()
         }
         let plain = try refit(at: d, from: s.v, context: context)
         refits += 1
         let image = plain.v.rowNormsSquared
-        let extras: [String: Double] = ["diagonalChange": Self.relativeChange(image, d), "refits": Double(refits), "accelerated": 0]
+        let extras: [String: Double] = ["diagonalChange": Self.relativeChange(image, d, sums: sums), "refits": Double(refits), "accelerated": 0]
         guard plain.loss < s.loss else { return StepReport(status: .converged, extras: extras) }
         history.record(point: d, image: image)
         s.v = plain.v
@@ -97,21 +99,22 @@ extension AlternatingImputation {
     /// diagonals, kept only if its refit lowers the loss below the second plain step's.
     func squaremStep(_ s: inout State, scheme: inout SQUAREM, context: SolverContext) throws -> StepReport {
         let x0 = s.v.rowNormsSquared
+        let sums = context.itemSums
         let first = try refit(at: x0, from: s.v, context: context)
         let x1 = first.v.rowNormsSquared
-        var extras: [String: Double] = ["diagonalChange": Self.relativeChange(x1, x0), "refits": 1, "accelerated": 0]
+        var extras: [String: Double] = ["diagonalChange": Self.relativeChange(x1, x0, sums: sums), "refits": 1, "accelerated": 0]
         guard first.loss < s.loss else { return StepReport(status: .converged, extras: extras) }
         s.v = first.v
         s.loss = first.loss
         let second = try refit(at: x1, from: s.v, context: context)
         let x2 = second.v.rowNormsSquared
         extras["refits"] = 2
-        extras["diagonalChange"] = Self.relativeChange(x2, x0)
+        extras["diagonalChange"] = Self.relativeChange(x2, x0, sums: sums)
         // No decrease from the second step: the fixed point is reached after the first.
         guard second.loss < s.loss else { return StepReport(status: .converged, extras: extras) }
         s.v = second.v
         s.loss = second.loss
-        guard let (point, alpha) = SQUAREM.proposalClamped(scheme.proposal(x0: x0, x1: x1, x2: x2)) else {
+        guard let (point, alpha) = SQUAREM.proposalClamped(scheme.proposal(x0: x0, x1: x1, x2: x2, sums: sums)) else {
             scheme.recordUnitStep()
             return StepReport(stepSize: 1, extras: extras)
         }
@@ -123,7 +126,7 @@ extension AlternatingImputation {
         let image = trial.v.rowNormsSquared
         s.v = trial.v
         s.loss = trial.loss
-        extras["diagonalChange"] = Self.relativeChange(image, x0)
+        extras["diagonalChange"] = Self.relativeChange(image, x0, sums: sums)
         extras["accelerated"] = 1
         return StepReport(stepSize: alpha, extras: extras)
     }

@@ -21,6 +21,10 @@ import LinearAlgebra
 /// M × D blocks. It returns nil — the caller then takes the QR path — when the shortcut does not
 /// apply: 2D > M, a (numerically) zero column of V, or a Cholesky factorisation that fails
 /// (R numerically rank-deficient, as when span(V) is already invariant).
+///
+/// With local rows (`ItemSums` distributed) V, U, R and Y's products hold the participant's rows
+/// only; every Gram matrix (VᵀV, UᵀYU, UᵀR, RᵀR, R̂ᵀYR̂) is its block's partial product completed by
+/// `sums.reduce`, so the factors, T and its eigenpairs are bitwise the same on every participant.
 enum RayleighRitzStep {
     /// Columns count as orthogonal when |v_iᵀv_j| ≤ this·‖v_i‖‖v_j‖.
     static let orthogonalityTolerance = 1e-6
@@ -28,22 +32,25 @@ enum RayleighRitzStep {
     static let zeroColumnTolerance = 1e-20
 
     static func step(_ y: some SymmetricOperator, basis v: Matrix, dimension dim: Int, context: SolverContext) throws -> Matrix? {
-        let m = v.rows
-        guard v.columns == dim, 2 * dim <= m else { return nil }
-        guard let u = try orthonormalBasis(v) else { return nil }
+        let m = v.rows, sums = context.itemSums
+        let totalRows = sums.isDistributed ? context.problem.itemCount : m
+        guard v.columns == dim, 2 * dim <= totalRows else { return nil }
+        guard let u = try orthonormalBasis(v, sums: sums) else { return nil }
         let yu = y.applied(to: u)
         context.extraOperatorApplications += dim
         var a = BLAS.multiply(u, .transpose, yu, .none)
+        sums.reduce(&a)
         symmetrize(&a)
         // R = YU − U·A, then R ← R − U(UᵀR) (the first subtraction cancels badly when R is small).
         var r = yu
         BLAS.gemm(.none, u, .none, a, alpha: -1, beta: 1, into: &r)
-        let c = BLAS.multiply(u, .transpose, r, .none)
+        var c = BLAS.multiply(u, .transpose, r, .none)
+        sums.reduce(&c)
         BLAS.gemm(.none, u, .none, c, alpha: -1, beta: 1, into: &r)
-        guard let first = try? choleskyQRPass(&r, gram: BLAS.gram(r)) else { return nil }
+        guard let first = try? choleskyQRPass(&r, gram: gram(r, sums)) else { return nil }
         // The second pass leaves R̂ orthonormal to a few ε when the first left it well conditioned
         // (‖R₁ᵀR₁ − I‖ small; Yamamoto et al. 2015): check that rather than trust κ(R) ≲ ε^(−1/2).
-        let second = BLAS.gram(r)
+        let second = gram(r, sums)
         for j in 0..<dim {
             for i in 0..<dim where !(abs(second[i, j] - (i == j ? 1 : 0)) <= 0.1) { return nil }
         }
@@ -54,6 +61,7 @@ enum RayleighRitzStep {
         // K = K₂K₁ the two CholeskyQR factors, and R̂ ⟂ U, so R̂ᵀYU = R̂ᵀR̂·K = K to rounding.
         let t21 = BLAS.multiply(secondFactor, .none, first, .none)
         var t22 = BLAS.multiply(r, .transpose, yr, .none)
+        sums.reduce(&t22)
         symmetrize(&t22)
         let n = 2 * dim
         var t = Matrix(rows: n, columns: n)
@@ -80,14 +88,23 @@ enum RayleighRitzStep {
         BLAS.gemm(.none, u, .none, top, into: &out)
         BLAS.gemm(.none, r, .none, bottom, alpha: 1, beta: 1, into: &out)
         var notes: [String] = []
-        SpectralEmbedding.finish(&out, values: eig.values, scaled: true, notes: &notes)
+        SpectralEmbedding.finish(&out, values: eig.values, scaled: true, notes: &notes, sums: sums)
         return out
     }
 
+    /// VᵀV completed over the participants (the identity in one process).
+    static func gram(_ v: Matrix, _ sums: ItemSums) -> Matrix {
+        var g = BLAS.gram(v)
+        sums.reduce(&g)
+        return g
+    }
+
     /// An orthonormal basis of span(V) (D columns), or nil when V has a (numerically) zero column.
-    static func orthonormalBasis(_ v: Matrix) throws -> Matrix? {
+    /// With local rows a V whose columns are not orthogonal is orthonormalised by CholeskyQR2 on
+    /// the completed Grams instead of Householder QR (nil when that fails: the caller's fallback).
+    static func orthonormalBasis(_ v: Matrix, sums: ItemSums = .oneProcess) throws -> Matrix? {
         let dim = v.columns
-        let g = BLAS.gram(v)
+        let g = gram(v, sums)
         let theta = g.diagonal
         guard let largest = theta.max(), largest > 0, largest.isFinite,
               theta.allSatisfy({ $0 > zeroColumnTolerance * largest }) else { return nil }
@@ -103,7 +120,9 @@ enum RayleighRitzStep {
                 if i != j && abs(x) > orthogonalityTolerance { orthogonal = false }
             }
         }
-        guard orthogonal else { return try LAPACK.orthonormalize(v) }
+        guard orthogonal else {
+            return sums.isDistributed ? DistributedOrthonormalization.choleskyQR2(v, gram: g, sums: sums) : try LAPACK.orthonormalize(v)
+        }
         var u = v
         u.storage.withUnsafeMutableBufferPointer { p in
             let m = v.rows

@@ -23,8 +23,9 @@ public struct SQUAREM: Sendable {
     }
 
     /// The proposal and its α, or nil when α = 1 (the proposal would be x₂ itself) or the
-    /// cycle did not move (v = 0).
-    public func proposal(x0: [Double], x1: [Double], x2: [Double]) -> (point: [Double], steplength: Double)? {
+    /// cycle did not move (v = 0). With local rows the x's hold a participant's entries and ‖r‖², ‖v‖²
+    /// are completed by `sums`, so α is the same on every participant.
+    public func proposal(x0: [Double], x1: [Double], x2: [Double], sums: ItemSums = .oneProcess) -> (point: [Double], steplength: Double)? {
         precondition(x0.count == x1.count && x1.count == x2.count, "SQUAREM: inconsistent lengths")
         var rr = 0.0, vv = 0.0
         for i in x0.indices {
@@ -33,6 +34,7 @@ public struct SQUAREM: Sendable {
             rr += r * r
             vv += v * v
         }
+        (rr, vv) = sums(rr, vv)
         guard vv > 0, rr.isFinite, vv.isFinite else { return nil }
         let alpha = min(max((rr / vv).squareRoot(), 1), maximumStep)
         guard alpha > 1 else { return nil }
