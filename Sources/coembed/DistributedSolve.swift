@@ -164,7 +164,11 @@ enum DistributedSolve {
 
         let progress = ProgressReporter(label: method.name, quiet: command.options.quiet || comm.rank != 0, forced: command.options.progress)
         let result = try agreed(distribution, comm: comm) {
-            try method.run(problem: problem, settings: settings, readStart: StartFile.read) { entry in
+            // --init file.npy: each rank reads only its rows of V (all of them when rows are replicated).
+            let readOwnRows = { (url: URL) in
+                try StartFile.readRows(url, held: problem.heldRows, itemCount: itemCount, dimension: settings.dimension)
+            }
+            return try method.run(problem: problem, settings: settings, readStart: readOwnRows) { entry in
                 progress.update(entry)
                 return true
             }

@@ -34,13 +34,19 @@ public enum StartingPoint {
             guard let readStart else {
                 throw ProblemError.invalidOption("init=\(url.path): a file start needs a reader (Workflows.StartFile.read)")
             }
-            let v = try readStart(url)
-            guard v.rows == problem.itemCount, v.columns == dimension else {
+            // Distributed: a reader that fails on one participant fails on all (one collective).
+            var read: Matrix? = nil, failure: (any Error)? = nil
+            do { read = try readStart(url) } catch { failure = error }
+            if let distribution = problem.distribution { try distribution.agree(failure) } else if let failure { throw failure }
+            let v = read!
+            // A reader may hand over only the held rows (local rows: `StartFile.readRows` reads just
+            // the participant's rows); a whole file is cut to them.
+            let whole = v.rows == problem.itemCount
+            guard whole || v.rows == problem.heldRows.count, v.columns == dimension else {
                 throw ProblemError.shapeMismatch("\(url.path) holds a \(v.rows)×\(v.columns) embedding, the problem needs \(problem.itemCount)×\(dimension)")
             }
-            guard v.isFinite else { throw ProblemError.nonFinite("\(url.path) has NaN or infinite entries") }
-            // Local rows: the file is read whole (every participant), then cut to the held rows.
-            return (problem.heldPart(of: v), [])
+            guard problem.itemSums.everywhere(v.isFinite) else { throw ProblemError.nonFinite("\(url.path) has NaN or infinite entries") }
+            return (whole ? problem.heldPart(of: v) : v, [])
         }
     }
 }
