@@ -30,6 +30,13 @@ public enum EigenMemory {
         BlockEigensolver.workingBytes(d, order: m) + 8 * 8 * (m + users) * ProcessInfoCores.count
     }
 
+    /// The block method with local rows (`heldRows` of M per participant): six M_b × b panels, and
+    /// the own-rows product's users × b sum and M_b × b result.
+    public static func blockBytes(items m: Int, heldRows: Int, users: Int, dimension d: Int) -> Int {
+        let b = BlockEigensolver.blockWidth(d, order: m, oversampling: nil)
+        return BlockEigensolver.workingBytes(d, order: m, rows: heldRows) + 8 * b * (users + heldRows)
+    }
+
     /// Up to this many users the Gram path is always taken when it fits: its dsyevd takes well
     /// under a second (27 ms at 600 users), whatever D.
     public static let smallGramUsers = 2000
@@ -64,8 +71,9 @@ public enum EigenMemory {
             try budget.require(arpackBytes(items: m, dimension: d), for: "ARPACK's Lanczos basis (\(m) × \(min(m, max(2 * d + 1, d + 20))))",
                                remedy: "lower --dim or use --eigen-backend block")
         case .block:
-            try budget.require(blockBytes(items: m, users: users, dimension: d),
-                               for: "the block eigensolver (\(BlockEigensolver.panelCount) panels of \(m) × \(BlockEigensolver.blockWidth(d, order: m, oversampling: nil)))",
+            let local = problem.itemSums.isDistributed, held = problem.heldRows.count
+            try budget.require(local ? blockBytes(items: m, heldRows: held, users: users, dimension: d) : blockBytes(items: m, users: users, dimension: d),
+                               for: "the block eigensolver (\(BlockEigensolver.panelCount) panels of \(local ? held : m) × \(BlockEigensolver.blockWidth(d, order: m, oversampling: nil)))",
                                remedy: "lower --dim or use --eigen-backend arpack")
         case .automatic:
             return

@@ -36,15 +36,19 @@ public enum SpectralEmbedding {
                                budget: MemoryBudget = .system) throws -> Route {
         let resolved: Route
         switch (backend, problem.source) {
-        case (.automatic, .interactions(let s)) where problem.distribution != nil:
-            // Every participant must take the same route from replicated numbers (not its own
-            // block's nonzeros), and the block route reads S itself rather than the operator.
-            resolved = s.rows < s.columns ? .gram : .arpack
-        case (.block, _) where problem.distribution != nil:
-            throw ProblemError.invalidOption("the block eigen route is single-process; on a distributed problem use gram or arpack")
         case (.automatic, .interactions(let s)):
-            if s.rows < s.columns && budget.fits(EigenMemory.gramBytes(users: s.rows))
-                && EigenMemory.gramIsCheaper(users: s.rows, items: s.columns, nonzeros: s.nonzeroCount, dimension: d) {
+            // Distributed: the one-process rule on replicated numbers — the total likes and
+            // whether the Gram fits on every participant (one collective of two numbers) — so
+            // every participant takes the same route.
+            var nonzeros = s.nonzeroCount, gramFits = budget.fits(EigenMemory.gramBytes(users: s.rows))
+            if let distribution = problem.distribution {
+                var totals = [Double(nonzeros), gramFits ? 0 : 1]
+                try totals.withUnsafeMutableBufferPointer { try distribution.communicator.allreduceSum($0) }
+                nonzeros = Int(totals[0])
+                gramFits = totals[1] == 0
+            }
+            if s.rows < s.columns && gramFits
+                && EigenMemory.gramIsCheaper(users: s.rows, items: s.columns, nonzeros: nonzeros, dimension: d) {
                 resolved = .gram
             } else if BlockEigensolver.blockWidth(d, order: s.columns, oversampling: nil) >= d {
                 resolved = .block
@@ -120,8 +124,18 @@ public enum SpectralEmbedding {
             vectors = eig.vectors
             applications = eig.info.operatorApplications
         case .block:
-            let eig = try BlockEigensolver.largest(d, of: problem.operator_, options: BlockEigenOptions(
-                tolerance: blockTolerance, seed: seed))
+            let options = BlockEigenOptions(tolerance: blockTolerance, seed: seed)
+            if let rowSplit = OwnRowsGramOperator(problem) {
+                // Local rows: the panels hold the block's rows; the result is V_b already.
+                let eig = try BlockEigensolver.largest(d, ofRows: rowSplit, options: options)
+                vectors = eig.vectors
+                values = eig.values
+                applications = eig.info.operatorApplications
+                notes.append("block eigensolver: \(eig.info.iterations) iterations, \(applications) operator applications")
+                finish(&vectors, values: values, scaled: false, notes: &notes, sums: problem.itemSums)
+                return Output(embedding: vectors, eigenvalues: values, route: route, operatorApplications: applications, notes: notes)
+            }
+            let eig = try BlockEigensolver.largest(d, of: problem.operator_, options: options)
             values = eig.values
             vectors = eig.vectors
             applications = eig.info.operatorApplications
