@@ -155,6 +155,8 @@ enum DistributedSolve {
                                             ownRowsOnly: localRowMethods.contains(method.name)) { error in
             MPIEnvironment.abort("\(error)", rank: rank)
         }
+        // The ARPACK eigen route on local rows: PARPACK, the Lanczos basis split like V.
+        distribution.rowLanczos = PARPACKLanczos()
         let local = input.matrix
         if command.data.verbose { reportRead(input, rank: rank, seconds: (clock.now - readStart).seconds) }
         let itemCount = input.itemCount

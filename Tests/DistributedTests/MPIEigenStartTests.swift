@@ -12,7 +12,7 @@ extension MPIRunTests {
     }
 
     func assertSameEigenStart(_ args: [String], ratings: String, rowTolerance: Double, in dir: TemporaryDirectory,
-                              expectRoute route: String, file: StaticString = #filePath, line: UInt = #line) throws {
+                              expectRoute route: String, note: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
         let common = ["solve", "--ratings", ratings, "--dim", "6", "--quiet", "--solver", "eigen"] + args
         let single = try run([binary] + common + ["--output", dir.file("one.npy").path], in: dir)
         XCTAssertEqual(single.status, 0, single.err, file: file, line: line)
@@ -24,6 +24,7 @@ extension MPIRunTests {
             let r = try mpirun(np, common + ["--output", out.path, "--verbose"], in: dir)
             XCTAssertEqual(r.status, 0, "np \(np) \(args): \(r.err)", file: file, line: line)
             XCTAssertTrue(r.err.contains("eigen backend: \(route)"), "np \(np): \(r.err)", file: file, line: line)
+            if let note { XCTAssertTrue(r.err.contains(note), "np \(np): \(r.err)", file: file, line: line) }
             // Every rank held its own rows only.
             let held = r.err.split(separator: "\n").filter { $0.hasPrefix("held: ") }
             XCTAssertEqual(held.count, np, r.err, file: file, line: line)
@@ -52,5 +53,15 @@ extension MPIRunTests {
         // 1e-8·λ_max, so their vectors differ by up to ~1e-8·λ_max/gap (8e-8 of the largest entry
         // measured on this problem; the eigenvalues, quadratic in that error, still agree to 1e-10).
         try assertSameEigenStart(["--eigen-backend", "automatic"], ratings: tall, rowTolerance: 1e-6, in: dir, expectRoute: "block")
+    }
+
+    /// `--eigen-backend arpack` under mpirun is PARPACK with the Lanczos basis split by rows: the
+    /// one-process ARPACK eigenvalues and rows (same start vector, cut; same signs).
+    func testPARPACKEigenStartOnLocalRowsMatchesOneProcessARPACK() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ratings = try ratingsFile(in: dir)
+        try assertSameEigenStart(["--eigen-backend", "arpack"], ratings: ratings, rowTolerance: 1e-8, in: dir, expectRoute: "arpack",
+                                 note: "Lanczos basis split by rows")
     }
 }

@@ -21,6 +21,15 @@ import TestSupport
         }
     }
 
+    /// PARPACK's start on a participant is the one-process ARPACK start's rows, bitwise.
+    @Test func lanczosStartRowsAreTheOneProcessStartCut() {
+        let whole = SymmetricEigen.randomStart(41, seed: 0x5EED)
+        for rows in [0..<41, 0..<7, 7..<20, 40..<41] {
+            let part = SymmetricEigen.randomStart(order: 41, rows: rows, seed: 0x5EED)
+            #expect(part.map(\.bitPattern) == whole[rows].map(\.bitPattern), "rows \(rows)")
+        }
+    }
+
     /// One participant holding every row, through the row-split code path (completed norms,
     /// the cut start, column-sum signs): LAPACK's eigenvalues, orthonormal vectors, residuals
     /// within the stopping rule, every column sum non-negative.

@@ -18,10 +18,11 @@ public enum EigenMemory {
         return 8 * (2 * square + m * d)
     }
 
-    /// ARPACK's Lanczos basis (M × ncv), its 3M work vector and the M × D result.
-    public static func arpackBytes(items m: Int, dimension d: Int) -> Int {
+    /// ARPACK's Lanczos basis (M × ncv), its 3M work vector and the M × D result; with `rows`
+    /// (PARPACK, the basis split by rows) those rows of each instead of M.
+    public static func arpackBytes(items m: Int, dimension d: Int, rows: Int? = nil) -> Int {
         let ncv = min(m, max(2 * d + 1, d + 20))
-        return 8 * m * (ncv + d + 3)
+        return 8 * (rows ?? m) * (ncv + d + 3)
     }
 
     /// The block method's six M × b panels plus the operator's scratch: per thread, one interleaved
@@ -68,7 +69,11 @@ public enum EigenMemory {
             try budget.require(denseBytes(items: m, dimension: d), for: "the dense eigen backend (X materialised as \(m) × \(m))",
                                remedy: "use --eigen-backend block or arpack")
         case .arpack:
-            try budget.require(arpackBytes(items: m, dimension: d), for: "ARPACK's Lanczos basis (\(m) × \(min(m, max(2 * d + 1, d + 20))))",
+            // PARPACK on local rows: each participant holds its rows of the basis (M_b × ncv).
+            let split = problem.itemSums.isDistributed && problem.distribution?.rowLanczos != nil
+            let rows = split ? problem.heldRows.count : m, ncv = min(m, max(2 * d + 1, d + 20))
+            try budget.require(arpackBytes(items: m, dimension: d, rows: rows) + (split ? 8 * users : 0),
+                               for: "\(split ? "PARPACK" : "ARPACK")'s Lanczos basis (\(rows) × \(ncv))",
                                remedy: "lower --dim or use --eigen-backend block")
         case .block:
             let local = problem.itemSums.isDistributed, held = problem.heldRows.count

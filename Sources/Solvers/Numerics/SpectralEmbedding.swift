@@ -116,6 +116,17 @@ public enum SpectralEmbedding {
             if d > k { notes.append("D = \(d) exceeds the \(k) users: columns \(k + 1)…\(d) are zero (rank(X) ≤ users)") }
             finish(&vectors, values: values, scaled: true, notes: &notes, sums: problem.itemSums)
             return Output(embedding: vectors, eigenvalues: values, route: .gram, operatorApplications: applications, notes: notes)
+        case .arpack where OwnRowsGramOperator(problem) != nil && problem.distribution?.rowLanczos != nil && d < problem.itemCount - 1:
+            // Local rows with PARPACK: the Lanczos basis split by rows; the result is V_b already.
+            // (k ≥ n − 1 goes to the replicated path below, which solves densely as one process does.)
+            let eig = try problem.distribution!.rowLanczos!.largest(d, ofRows: OwnRowsGramOperator(problem)!, options: EigenOptions(
+                backend: .arpack, tolerance: tolerance, seed: seed))
+            values = eig.values
+            vectors = eig.vectors
+            applications = eig.info.operatorApplications
+            notes.append("PARPACK: \(eig.info.iterations) restarts, \(applications) operator applications, Lanczos basis split by rows")
+            finish(&vectors, values: values, scaled: false, notes: &notes, sums: problem.itemSums)
+            return Output(embedding: vectors, eigenvalues: values, route: route, operatorApplications: applications, notes: notes)
         case .dense, .arpack:
             let op = problem.operator_
             let eig = try SymmetricEigen.largest(d, of: op, options: EigenOptions(
