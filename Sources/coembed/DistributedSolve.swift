@@ -162,6 +162,10 @@ enum DistributedSolve {
         let itemCount = input.itemCount
         let problem = try agreed(distribution, comm: comm) { try Problem(interactionsBlock: local, distribution: distribution) }
 
+        // The memory check counts each rank's held rows (M_b × D per solver array with local
+        // rows), so ranks may differ: refuse on all of them together, before the run's collectives.
+        try agreed(distribution, comm: comm) { try method.checkMemory(problem: problem, settings: settings) }
+
         let progress = ProgressReporter(label: method.name, quiet: command.options.quiet || comm.rank != 0, forced: command.options.progress)
         let result = try agreed(distribution, comm: comm) {
             try method.run(problem: problem, settings: settings, readStart: StartFile.read) { entry in

@@ -61,7 +61,15 @@ public enum SpectralEmbedding {
         case (.gram, _): throw ProblemError.invalidOption("the gram backend needs X = SᵀS given as interactions")
         default: resolved = backend
         }
-        try EigenMemory.check(resolved, problem: problem, dimension: d, budget: budget)
+        if let distribution = problem.distribution {
+            // Each participant checks its own held rows; all refuse together (one collective)
+            // rather than some leaving while the others wait in the solver's collectives.
+            var refusal: (any Error)? = nil
+            do { try EigenMemory.check(resolved, problem: problem, dimension: d, budget: budget) } catch { refusal = error }
+            try distribution.agree(refusal)
+        } else {
+            try EigenMemory.check(resolved, problem: problem, dimension: d, budget: budget)
+        }
         return resolved
     }
 
