@@ -22,7 +22,9 @@ let package = Package(
         .systemLibrary(name: "_CMPI", path: "Sources/_CMPI", pkgConfig: "ompi-c",
                        providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
         // Plain-C wrappers: OpenMPI's MPI_COMM_WORLD / MPI_DOUBLE / MPI_SUM are macros Swift cannot import.
-        .target(name: "_CMPIShim", dependencies: ["_CMPI"], path: "Sources/_CMPIShim"),
+        // …and PARPACK (libparpack2-dev), whose routines take a Fortran communicator made on the C side.
+        .target(name: "_CMPIShim", dependencies: ["_CMPI"], path: "Sources/_CMPIShim",
+                linkerSettings: [.linkedLibrary("parpack")]),
 
         .target(name: "LinearAlgebra", dependencies: ["_COpenBLAS", "_CLAPACKE", "_CARPACK"]),
         .target(name: "DataIO", dependencies: ["LinearAlgebra", "_CZlib"]),

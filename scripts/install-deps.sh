@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Coembed links against (OpenBLAS, LAPACKE, ARPACK, zlib, OpenMPI) when
+# Installs the Debian packages Coembed links against (OpenBLAS, LAPACKE, ARPACK, zlib, OpenMPI, PARPACK) when
 # any is missing. Needs root (or sudo); does nothing when everything is already there.
 set -euo pipefail
-packages=(libopenblas-dev liblapacke-dev libarpack2-dev zlib1g-dev libopenmpi-dev openmpi-bin)
+packages=(libopenblas-dev liblapacke-dev libarpack2-dev zlib1g-dev libopenmpi-dev openmpi-bin libparpack2-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -43,6 +43,14 @@ public struct BlockEigenOptions: Sendable {
 /// Stopping rule: ‖A·x_j − θ_j·x_j‖ ≤ tolerance·max|θ| for each of the k wanted pairs, checked on the
 /// implicitly updated AX and confirmed on a freshly applied A·X (one more product) before returning.
 /// Signs: each vector's largest-magnitude entry is positive, as for `SymmetricEigen`.
+///
+/// Rows split across participants (`largest(_:ofRows:options:)`): every panel holds only the
+/// participant's rows, every Gram, projection and column norm is a local partial product completed
+/// by the operator's `sumOverRows` (bitwise the same everywhere), so the small eigenproblems, the
+/// stopping rule and the restarts are decided identically on every participant; the start block is
+/// the one-process Gaussian stream cut to the own rows. Signs there: each vector's column sum
+/// (completed) is non-negative. The Householder fallback of the orthonormalisation (rare: nearly
+/// dependent columns) assembles the n × b block on every participant for that one factorisation.
 public enum BlockEigensolver {
     /// n × b panels held at once (X, AX, W, AW, P, AP).
     public static let panelCount = 6
@@ -56,14 +64,31 @@ public enum BlockEigensolver {
     }
 
     /// Bytes of working panels for k pairs of an order-n operator (the operator's own scratch comes
-    /// on top and is the caller's to add).
-    public static func workingBytes(_ k: Int, order n: Int, oversampling: Int? = nil) -> Int {
+    /// on top and is the caller's to add); `rows`: the rows each panel holds when they are split
+    /// across participants (`largest(_:ofRows:options:)`), n when nil.
+    public static func workingBytes(_ k: Int, order n: Int, rows: Int? = nil, oversampling: Int? = nil) -> Int {
         let b = blockWidth(k, order: n, oversampling: oversampling)
-        return 8 * (panelCount * n * b + 2 * min(n, updateRows) * b + 24 * b * b)
+        let held = rows ?? n
+        return 8 * (panelCount * held * b + 2 * min(held, updateRows) * b + 24 * b * b)
     }
 
     public static func largest(_ k: Int, of op: some SymmetricOperator, options: BlockEigenOptions = .init()) throws -> EigenDecomposition {
-        let n = op.dimension
+        try largest(k, order: op.dimension, rows: 0..<op.dimension, sums: .local, options: options) { x, y in op.apply(x, into: &y) }
+    }
+
+    /// The same method on an operator whose rows are split across participants: collective (every
+    /// participant calls it), the vectors returned are the own rows. Eigenvalues agree with the
+    /// one-process solve to rounding (sums are taken in another order).
+    public static func largest(_ k: Int, ofRows op: some RowDistributedOperator, options: BlockEigenOptions = .init()) throws -> EigenDecomposition {
+        try largest(k, order: op.dimension, rows: op.ownRows, sums: RowSums(reduce: { op.sumOverRows($0) }, rows: op.ownRows, order: op.dimension), options: options) { x, y in
+            op.applyOwnRows(x, into: &y)
+        }
+    }
+
+    /// The solver on the rows `rows` of an order-`order` operator (all of them in one process).
+    static func largest(_ k: Int, order: Int, rows: Range<Int>, sums: RowSums, options: BlockEigenOptions,
+                        apply: (Matrix, inout Matrix) -> Void) throws -> EigenDecomposition {
+        let n = rows.count
         guard k >= 1 else { throw LinearAlgebraError.invalidArgument("requested \(k) eigenpairs; need k ≥ 1") }
         guard options.tolerance > 0, options.tolerance.isFinite else {
             throw LinearAlgebraError.invalidArgument("tolerance must be positive and finite, got \(options.tolerance)")
@@ -72,10 +97,10 @@ public enum BlockEigensolver {
             throw LinearAlgebraError.invalidArgument("maxIterations must be at least 1, got \(options.maxIterations)")
         }
         if let p = options.oversampling, p < 0 { throw LinearAlgebraError.invalidArgument("oversampling must be ≥ 0, got \(p)") }
-        let b = blockWidth(k, order: n, oversampling: options.oversampling)
+        let b = blockWidth(k, order: order, oversampling: options.oversampling)
         guard b >= k else {
             throw LinearAlgebraError.invalidArgument(
-                "the block method needs 2·k ≤ n (k = \(k), n = \(n)); use the dense backend for so small an operator")
+                "the block method needs 2·k ≤ n (k = \(k), n = \(order)); use the dense backend for so small an operator")
         }
         if let start = options.start {
             guard start.rows == n, start.columns <= b else {
@@ -84,15 +109,15 @@ public enum BlockEigensolver {
             guard start.isFinite else { throw LinearAlgebraError.nonFinite("start block has NaN or infinite entries") }
         }
 
-        var x = randomBlock(n, b, seed: options.seed)
+        var x = sums.isDistributed ? randomBlock(order, b, rows: rows, seed: options.seed) : randomBlock(n, b, seed: options.seed)
         if let start = options.start, start.columns > 0 {
             x.storage.replaceSubrange(0..<(n * start.columns), with: start.storage)
         }
-        try orthonormalise(&x)
+        try orthonormalise(&x, sums)
         var ax = Matrix(rows: n, columns: b)
-        op.apply(x, into: &ax)
+        apply(x, &ax)
         var applications = b
-        var theta = try rotateToRitz(&x, &ax)
+        var theta = try rotateToRitz(&x, &ax, sums)
 
         var w = Matrix(rows: n, columns: b), aw = Matrix(rows: n, columns: b)
         var p = Matrix(rows: n, columns: b), ap = Matrix(rows: n, columns: b)
@@ -102,14 +127,14 @@ public enum BlockEigensolver {
             // W ← A·X − X·Θ, the residual block.
             residual(x, ax, theta, into: &w)
             let scale = theta.lazy.map(abs).max() ?? 0
-            var norms = columnNorms(w)
+            var norms = sums.columnNorms(w)
             if (0..<k).allSatisfy({ norms[$0] <= options.tolerance * scale }) || !(scale > 0) {
                 // AX was updated by linear combinations; confirm on a fresh product before returning.
-                op.apply(x, into: &ax)
+                apply(x, &ax)
                 applications += b
-                theta = try rotateToRitz(&x, &ax)
+                theta = try rotateToRitz(&x, &ax, sums)
                 residual(x, ax, theta, into: &w)
-                norms = columnNorms(w)
+                norms = sums.columnNorms(w)
                 let freshScale = theta.lazy.map(abs).max() ?? 0
                 if (0..<k).allSatisfy({ norms[$0] <= options.tolerance * freshScale }) || !(freshScale > 0) { break }
                 hasMomentum = false // restart the recurrence from the refreshed X, AX
@@ -125,23 +150,23 @@ public enum BlockEigensolver {
             // Residuals of converged pairs are tiny; scale every column to unit norm so that the
             // Gram matrix of W is well conditioned before the projection.
             scaleColumns(&w, by: norms.map { $0 > 0 ? 1 / $0 : 0 })
-            projectOut(x, from: &w)
-            projectOut(x, from: &w)
-            try orthonormalise(&w)
+            projectOut(x, from: &w, sums)
+            projectOut(x, from: &w, sums)
+            try orthonormalise(&w, sums)
             // When W is nearly rank-deficient (its columns almost dependent once X is projected
             // out), CholeskyQR amplifies the rounding left along X (XᵀW ~ 1e-2 on a 30-item
             // problem), the basis [X W] stops being orthonormal, the Ritz values overshoot λ_max
             // and the iteration stalls. A second projection and orthonormalisation restores it.
-            projectOut(x, from: &w)
-            try orthonormalise(&w)
-            op.apply(w, into: &aw)
+            projectOut(x, from: &w, sums)
+            try orthonormalise(&w, sums)
+            apply(w, &aw)
             applications += b
             if hasMomentum {
-                hasMomentum = orthonormaliseMomentum(&p, &ap, against: [(x, ax), (w, aw)])
+                hasMomentum = orthonormaliseMomentum(&p, &ap, against: [(x, ax), (w, aw)], sums)
             }
             let q = hasMomentum ? 3 : 2
             // T = [X W P]ᵀ A [X W P]; XᵀAX is recomputed rather than taken as Θ so rounding in X is seen.
-            let t = hasMomentum ? projected([x, w, p], [ax, aw, ap]) : projected([x, w], [ax, aw])
+            let t = hasMomentum ? projected([x, w, p], [ax, aw, ap], sums) : projected([x, w], [ax, aw], sums)
             let eig = try LAPACK.symmetricEigen(t)
             let z = (0..<q).map { block in
                 Matrix(rows: b, columns: b) { i, j in eig.vectors[block * b + i, j] }
@@ -153,7 +178,11 @@ public enum BlockEigensolver {
             hasMomentum = true
         }
         var vectors = x.columns(0..<k)
-        SymmetricEigen.normaliseSigns(&vectors)
+        if sums.isDistributed {
+            sums.makeColumnSumsNonNegative(&vectors)
+        } else {
+            SymmetricEigen.normaliseSigns(&vectors)
+        }
         return EigenDecomposition(
             values: Array(theta.prefix(k)), vectors: vectors,
             info: EigenConvergence(method: .blockRayleighRitz, requested: k, converged: k, iterations: iterations,
@@ -161,12 +190,12 @@ public enum BlockEigensolver {
     }
 
     /// Bᵀ·(AB) for the basis B = [B₀ B₁ …] from the blocks and their images, symmetrised.
-    static func projected(_ basis: [Matrix], _ images: [Matrix]) -> Matrix {
+    static func projected(_ basis: [Matrix], _ images: [Matrix], _ sums: RowSums = .local) -> Matrix {
         let q = basis.count, b = basis[0].columns
         var t = Matrix(rows: q * b, columns: q * b)
         for bj in 0..<q {
             for bi in bj..<q {
-                let block = BLAS.multiply(basis[bi], .transpose, images[bj], .none)
+                let block = sums.transposeProduct(basis[bi], images[bj])
                 for j in 0..<b {
                     for i in 0..<b {
                         if bi == bj {
@@ -186,8 +215,9 @@ public enum BlockEigensolver {
     /// then CholeskyQR2), applying every step to AP as well so that AP stays A·P without a product.
     /// Returns false when P is numerically rank-deficient (dpotrf fails, or the block is far from
     /// orthonormal after one pass): the caller then drops P for this iteration.
-    static func orthonormaliseMomentum(_ p: inout Matrix, _ ap: inout Matrix, against blocks: [(Matrix, Matrix)]) -> Bool {
-        let norms = columnNorms(p)
+    static func orthonormaliseMomentum(_ p: inout Matrix, _ ap: inout Matrix, against blocks: [(Matrix, Matrix)],
+                                       _ sums: RowSums = .local) -> Bool {
+        let norms = sums.columnNorms(p)
         guard norms.allSatisfy({ $0.isFinite && $0 > 0 }) else { return false }
         let inverse = norms.map { 1 / $0 }
         scaleColumns(&p, by: inverse)
@@ -197,12 +227,12 @@ public enum BlockEigensolver {
         for pass in 0..<2 {
             do {
                 for (q, aq) in blocks {
-                    let c = BLAS.multiply(q, .transpose, p, .none)
+                    let c = sums.transposeProduct(q, p)
                     BLAS.gemm(.none, q, .none, c, alpha: -1, beta: 1, into: &p)
                     BLAS.gemm(.none, aq, .none, c, alpha: -1, beta: 1, into: &ap)
                 }
             }
-            let g = BLAS.gram(p)
+            let g = sums.gram(p)
             if pass > 0 {
                 for j in 0..<g.columns {
                     for i in 0..<g.rows where !(abs(g[i, j] - (i == j ? 1 : 0)) <= 0.1) { return false }
@@ -269,8 +299,8 @@ public enum BlockEigensolver {
     // MARK: - Pieces
 
     /// Rotates an orthonormal X (and AX) to the Ritz vectors of span(X); returns the Ritz values, descending.
-    static func rotateToRitz(_ x: inout Matrix, _ ax: inout Matrix) throws -> [Double] {
-        var t = BLAS.multiply(x, .transpose, ax, .none)
+    static func rotateToRitz(_ x: inout Matrix, _ ax: inout Matrix, _ sums: RowSums = .local) throws -> [Double] {
+        var t = sums.transposeProduct(x, ax)
         for j in 0..<t.columns { for i in 0..<j { let a = 0.5 * (t[i, j] + t[j, i]); t[i, j] = a; t[j, i] = a } }
         let eig = try LAPACK.symmetricEigen(t)
         rotateInPlace(&x, by: eig.vectors)
@@ -327,21 +357,36 @@ public enum BlockEigensolver {
     }
 
     /// w ← w − Q(Qᵀw) for an orthonormal Q.
-    static func projectOut(_ q: Matrix, from w: inout Matrix) {
-        let c = BLAS.multiply(q, .transpose, w, .none)
+    static func projectOut(_ q: Matrix, from w: inout Matrix, _ sums: RowSums = .local) {
+        let c = sums.transposeProduct(q, w)
         BLAS.gemm(.none, q, .none, c, alpha: -1, beta: 1, into: &w)
     }
 
     /// Orthonormal columns with the same span: CholeskyQR2, Householder QR when dpotrf fails or the
-    /// first pass leaves the block far from orthonormal.
-    static func orthonormalise(_ a: inout Matrix) throws {
-        if (try? choleskyQR(&a)) != nil {
-            let g = BLAS.gram(a)
+    /// first pass leaves the block far from orthonormal. With rows split across participants the
+    /// Grams are completed sums, and the Householder fallback runs on the assembled block.
+    static func orthonormalise(_ a: inout Matrix, _ sums: RowSums = .local) throws {
+        if (try? choleskyQR(&a, gram: sums.gram(a))) != nil {
+            let g = sums.gram(a)
             var close = true
             for j in 0..<g.columns where close {
                 for i in 0..<g.rows where !(abs(g[i, j] - (i == j ? 1 : 0)) <= 0.1) { close = false; break }
             }
             if close, (try? choleskyQR(&a, gram: g)) != nil { return }
+        }
+        if sums.isDistributed {
+            // Householder needs every row: assemble the n × b block on every participant (its rows
+            // in place, zeros elsewhere, summed: exact), factor the same bits everywhere, keep the
+            // own rows. An n × b transient, only when CholeskyQR2 fails (nearly dependent columns,
+            // seen when b is a sizeable fraction of n).
+            var whole = Matrix(rows: sums.order, columns: a.columns)
+            for j in 0..<a.columns {
+                for i in 0..<a.rows { whole[sums.rows.lowerBound + i, j] = a[i, j] }
+            }
+            sums.complete(&whole)
+            let q = try LAPACK.orthonormalize(whole)
+            a = Matrix(rows: a.rows, columns: a.columns) { i, j in q[sums.rows.lowerBound + i, j] }
+            return
         }
         a = try LAPACK.orthonormalize(a)
     }
@@ -359,6 +404,29 @@ public enum BlockEigensolver {
         }
     }
 
+    /// Rows `rows` of `randomBlock(n, b, seed:)`, bitwise, without drawing the other rows:
+    /// SplitMix64's state after i draws is seed + i·γ, so each column's stretch of the stream
+    /// starts by a jump. Box–Muller pairs consecutive storage entries (column-major), so a stretch
+    /// starts at the even entry of its first pair.
+    static func randomBlock(_ n: Int, _ b: Int, rows: Range<Int>, seed: UInt64) -> Matrix {
+        let mb = rows.count
+        var m = Matrix(rows: mb, columns: b)
+        guard mb > 0 else { return m }
+        for j in 0..<b {
+            let first = j * n + rows.lowerBound, last = first + mb - 1
+            var g = first - first % 2
+            var rng = SplitMix64(seed: seed &+ UInt64(g) &* 0x9E37_79B9_7F4A_7C15)
+            while g <= last {
+                let u1 = max(0.5 * (rng.nextSigned() + 1), 0x1p-60), u2 = 0.5 * (rng.nextSigned() + 1)
+                let r = (-2 * log(u1)).squareRoot()
+                if g >= first { m.storage[g - first + j * mb] = r * cos(2 * .pi * u2) }
+                if g + 1 <= last { m.storage[g + 1 - first + j * mb] = r * sin(2 * .pi * u2) }
+                g += 2
+            }
+        }
+        return m
+    }
+
     /// n × b standard normal entries (SplitMix64 + Box–Muller), reproducible from the seed.
     static func randomBlock(_ n: Int, _ b: Int, seed: UInt64) -> Matrix {
         let uniforms = SymmetricEigen.randomStart(n * b + 1, seed: seed)
@@ -372,5 +440,61 @@ public enum BlockEigensolver {
             i += 2
         }
         return m
+    }
+}
+
+
+/// How the block eigensolver completes sums over the operator's rows: nothing to do when it holds
+/// every row (`local`, the one-process calls exactly as before); with rows split across
+/// participants, each Gram, projection coefficient and column norm² is a partial product over
+/// the own rows completed by `reduce` (the same bits on every participant).
+struct RowSums {
+    let reduce: ((UnsafeMutableBufferPointer<Double>) -> Void)?
+    /// The own rows of the order-`order` operator (unused when local).
+    var rows: Range<Int> = 0..<0
+    var order = 0
+
+    static var local: RowSums { RowSums(reduce: nil) }
+
+    var isDistributed: Bool { reduce != nil }
+
+    func complete(_ m: inout Matrix) {
+        guard let reduce else { return }
+        m.storage.withUnsafeMutableBufferPointer { reduce($0) }
+    }
+
+    /// aᵀb over all rows.
+    func transposeProduct(_ a: Matrix, _ b: Matrix) -> Matrix {
+        var c = BLAS.multiply(a, .transpose, b, .none)
+        complete(&c)
+        return c
+    }
+
+    /// aᵀa over all rows.
+    func gram(_ a: Matrix) -> Matrix {
+        var g = BLAS.gram(a)
+        complete(&g)
+        return g
+    }
+
+    /// ‖a_{:,j}‖ over all rows: dnrm2 when local; the completed Σ a_ij² otherwise.
+    func columnNorms(_ a: Matrix) -> [Double] {
+        guard let reduce else { return BlockEigensolver.columnNorms(a) }
+        let n = a.rows
+        var squares = a.storage.withUnsafeBufferPointer { p in
+            (0..<a.columns).map { j in cblas_ddot(Int32(n), p.baseAddress! + j * n, 1, p.baseAddress! + j * n, 1) }
+        }
+        squares.withUnsafeMutableBufferPointer { reduce($0) }
+        return squares.map { $0.squareRoot() }
+    }
+
+    /// Flips each column whose completed sum is negative.
+    func makeColumnSumsNonNegative(_ v: inout Matrix) {
+        let n = v.rows
+        var columnSums = (0..<v.columns).map { j in (0..<n).reduce(0.0) { $0 + v.storage[$1 + j * n] } }
+        if let reduce { columnSums.withUnsafeMutableBufferPointer { reduce($0) } }
+        for j in 0..<v.columns where columnSums[j] < 0 {
+            for i in 0..<n { v.storage[i + j * n] = -v.storage[i + j * n] }
+        }
     }
 }

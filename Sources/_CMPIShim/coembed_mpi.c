@@ -2,6 +2,7 @@
 
 #include <limits.h>
 #include <mpi.h>
+#include <arpack/parpack.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,4 +154,18 @@ void coembed_mpi_error_string(int code, char *text, int capacity) {
     if (length >= capacity) length = capacity - 1;
     memcpy(text, buffer, (size_t)length);
     text[length] = 0;
+}
+
+void coembed_pdsaupd(int *ido, const char *bmat, int n, const char *which, int nev, double tol, double *resid,
+                     int ncv, double *v, int ldv, int *iparam, int *ipntr, double *workd, double *workl, int lworkl,
+                     int *info) {
+    pdsaupd_c(MPI_Comm_c2f(MPI_COMM_WORLD), ido, bmat, n, which, nev, tol, resid, ncv, v, ldv, iparam, ipntr, workd,
+              workl, lworkl, info);
+}
+
+void coembed_pdseupd(int rvec, const char *howmny, const int *select, double *d, double *z, int ldz, double sigma,
+                     const char *bmat, int n, const char *which, int nev, double tol, double *resid, int ncv, double *v,
+                     int ldv, int *iparam, int *ipntr, double *workd, double *workl, int lworkl, int *info) {
+    pdseupd_c(MPI_Comm_c2f(MPI_COMM_WORLD), rvec, howmny, select, d, z, ldz, sigma, bmat, n, which, nev, tol, resid,
+              ncv, v, ldv, iparam, ipntr, workd, workl, lworkl, info);
 }

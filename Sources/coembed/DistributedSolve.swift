@@ -157,10 +157,16 @@ enum DistributedSolve {
                                             ownRowsOnly: localRowMethods.contains(method.name)) { error in
             MPIEnvironment.abort("\(error)", rank: rank)
         }
+        // The ARPACK eigen route on local rows: PARPACK, the Lanczos basis split like V.
+        distribution.rowLanczos = PARPACKLanczos()
         let local = input.matrix
         if command.data.verbose { reportRead(input, rank: rank, seconds: (clock.now - readStart).seconds) }
         let itemCount = input.itemCount
         let problem = try agreed(distribution, comm: comm) { try Problem(interactionsBlock: local, distribution: distribution) }
+
+        // The memory check counts each rank's held rows (M_b × D per solver array with local
+        // rows), so ranks may differ: refuse on all of them together, before the run's collectives.
+        try agreed(distribution, comm: comm) { try method.checkMemory(problem: problem, settings: settings) }
 
         let progress = ProgressReporter(label: method.name, quiet: command.options.quiet || comm.rank != 0, forced: command.options.progress)
         let result = try agreed(distribution, comm: comm) {

@@ -88,6 +88,34 @@ final class LocalRowsTests: XCTestCase {
         }
     }
 
+    /// The block eigensolver with panels of the own rows only (own-rows products, completed Grams
+    /// and norms): the one-process eigenvalues and embedding rows, and the same bits on every
+    /// participant. More users than items, so `automatic` takes the block route as in one process.
+    func testBlockEigenStartOnTheOwnRowsMatchesOneProcess() throws {
+        let s = try interactions(users: 60, items: 37)
+        let whole = try Problem(interactions: s)
+        let d = 4
+        XCTAssertEqual(try SpectralEmbedding.resolve(.automatic, for: whole, dimension: d), .block)
+        // Residuals to 1e-12·λ_max, so that two solves' vectors agree to ~1e-12·λ_max/gap (at the
+        // default 1e-8 they differ by 2e-7 relative here, each being within its own tolerance).
+        let reference = try SpectralEmbedding.compute(problem: whole, dimension: d, route: .block, blockTolerance: 1e-12, seed: 1)
+        for ranks in [2, 3] {
+            let out = try onTeam(s, ranks: ranks, dimension: d) { problem in
+                (problem.heldRows, try SpectralEmbedding.compute(problem: problem, dimension: d, route: .automatic, blockTolerance: 1e-12, seed: 1))
+            }
+            for (held, o) in out {
+                XCTAssertEqual(o.route, .block)
+                XCTAssertEqual(o.embedding.rows, held.count, "the block's rows only")
+                XCTAssertLessThan(held.count, s.columns)
+                XCTAssertEqual(o.eigenvalues.map(\.bitPattern), out[0].1.eigenvalues.map(\.bitPattern), "every participant the same bits")
+                for j in 0..<d {
+                    XCTAssertEqual(o.eigenvalues[j], reference.eigenvalues[j], accuracy: 1e-10 * reference.eigenvalues[j], "ranks \(ranks) pair \(j)")
+                }
+                XCTAssertLessThan(maxDifference(o.embedding, rows(reference.embedding, held)), 1e-8 * maxAbs(reference.embedding), "ranks \(ranks)")
+            }
+        }
+    }
+
     func testRandomStartIsTheOneProcessStartCutIntoBlocks() throws {
         let s = try interactions()
         let whole = try Problem(interactions: s)

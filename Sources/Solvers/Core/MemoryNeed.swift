@@ -17,9 +17,14 @@ public struct MemoryNeed: Sendable {
 
     /// Sizes of the problem the estimates are written in.
     public struct Sizes: Sendable {
-        /// Bytes of one M × D matrix of doubles.
+        /// Bytes of one M × D matrix of doubles — of its held rows, M_b × D, when the participants
+        /// of a distributed run hold their own rows only (`Problem.heldRows`): what each
+        /// participant allocates for every M × D solver array.
         public let block: Double
         public let items: Double
+        /// The rows of every M × D array this participant holds (M in one process and with
+        /// replicated rows).
+        public let heldItems: Double
         public let dimension: Double
         public let users: Double
         public let likes: Double
@@ -28,8 +33,9 @@ public struct MemoryNeed: Sendable {
 
         public init(problem: Problem, dimension: Int) {
             items = Double(problem.itemCount)
+            heldItems = Double(problem.heldRows.count)
             self.dimension = Double(dimension)
-            block = 8 * items * self.dimension
+            block = 8 * heldItems * self.dimension
             if case let .interactions(s) = problem.source {
                 users = Double(s.rows)
                 likes = Double(s.nonzeroCount)
@@ -49,7 +55,8 @@ public struct MemoryNeed: Sendable {
     static func check(_ needs: [MemoryNeed], method: String, problem: Problem, dimension: Int) throws(MemoryLimit.Exceeded) {
         let sizes = Sizes(problem: problem, dimension: dimension)
         let objective = 8 * sizes.dimension * sizes.dimension + sizes.block + 8 * sizes.users * sizes.dimension
-        let dim = "\(method) at --dim \(dimension) (M = \(problem.itemCount))"
+        let held = problem.heldRows.count
+        let dim = "\(method) at --dim \(dimension) (M = \(problem.itemCount)\(held < problem.itemCount ? ", \(held) rows held here" : ""))"
         for need in needs {
             try MemoryLimit.check(1.25 * (need.bytes + objective), for: need.what.map { "\($0), \(dim)" } ?? dim)
         }

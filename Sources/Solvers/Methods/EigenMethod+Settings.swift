@@ -22,8 +22,9 @@ extension EigenMethod: RegistrableMethod {
     /// A direct method: it has no start of its own to describe.
     public func ownStartDescription(settings: Settings) -> String { "—" }
 
-    /// The Lanczos basis of up to 2D + 1 vectors (ARPACK) or the dense eigensolver's M × M copy.
+    /// The Lanczos basis of up to 2D + 1 vectors (ARPACK; its held rows with PARPACK) or the dense
+    /// eigensolver's M × M copy.
     public static func memoryNeeds(settings: Settings, sizes: MemoryNeed.Sizes) -> [MemoryNeed] {
-        [MemoryNeed(bytes: max(sizes.block * 3, 8 * (2 * sizes.dimension + 1) * sizes.items))]
+        [MemoryNeed(bytes: max(sizes.block * 3, 8 * (2 * sizes.dimension + 1) * sizes.heldItems))]
     }
 }

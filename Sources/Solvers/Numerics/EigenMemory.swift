@@ -18,16 +18,24 @@ public enum EigenMemory {
         return 8 * (2 * square + m * d)
     }
 
-    /// ARPACK's Lanczos basis (M × ncv), its 3M work vector and the M × D result.
-    public static func arpackBytes(items m: Int, dimension d: Int) -> Int {
+    /// ARPACK's Lanczos basis (M × ncv), its 3M work vector and the M × D result; with `rows`
+    /// (PARPACK, the basis split by rows) those rows of each instead of M.
+    public static func arpackBytes(items m: Int, dimension d: Int, rows: Int? = nil) -> Int {
         let ncv = min(m, max(2 * d + 1, d + 20))
-        return 8 * m * (ncv + d + 3)
+        return 8 * (rows ?? m) * (ncv + d + 3)
     }
 
     /// The block method's six M × b panels plus the operator's scratch: per thread, one interleaved
     /// group of eight columns on the item and on the user side (`GramOperator`).
     public static func blockBytes(items m: Int, users: Int, dimension d: Int) -> Int {
         BlockEigensolver.workingBytes(d, order: m) + 8 * 8 * (m + users) * ProcessInfoCores.count
+    }
+
+    /// The block method with local rows (`heldRows` of M per participant): six M_b × b panels, and
+    /// the own-rows product's users × b sum and M_b × b result.
+    public static func blockBytes(items m: Int, heldRows: Int, users: Int, dimension d: Int) -> Int {
+        let b = BlockEigensolver.blockWidth(d, order: m, oversampling: nil)
+        return BlockEigensolver.workingBytes(d, order: m, rows: heldRows) + 8 * b * (users + heldRows)
     }
 
     /// Up to this many users the Gram path is always taken when it fits: its dsyevd takes well
@@ -61,11 +69,16 @@ public enum EigenMemory {
             try budget.require(denseBytes(items: m, dimension: d), for: "the dense eigen backend (X materialised as \(m) × \(m))",
                                remedy: "use --eigen-backend block or arpack")
         case .arpack:
-            try budget.require(arpackBytes(items: m, dimension: d), for: "ARPACK's Lanczos basis (\(m) × \(min(m, max(2 * d + 1, d + 20))))",
+            // PARPACK on local rows: each participant holds its rows of the basis (M_b × ncv).
+            let split = problem.itemSums.isDistributed && problem.distribution?.rowLanczos != nil
+            let rows = split ? problem.heldRows.count : m, ncv = min(m, max(2 * d + 1, d + 20))
+            try budget.require(arpackBytes(items: m, dimension: d, rows: rows) + (split ? 8 * users : 0),
+                               for: "\(split ? "PARPACK" : "ARPACK")'s Lanczos basis (\(rows) × \(ncv))",
                                remedy: "lower --dim or use --eigen-backend block")
         case .block:
-            try budget.require(blockBytes(items: m, users: users, dimension: d),
-                               for: "the block eigensolver (\(BlockEigensolver.panelCount) panels of \(m) × \(BlockEigensolver.blockWidth(d, order: m, oversampling: nil)))",
+            let local = problem.itemSums.isDistributed, held = problem.heldRows.count
+            try budget.require(local ? blockBytes(items: m, heldRows: held, users: users, dimension: d) : blockBytes(items: m, users: users, dimension: d),
+                               for: "the block eigensolver (\(BlockEigensolver.panelCount) panels of \(local ? held : m) × \(BlockEigensolver.blockWidth(d, order: m, oversampling: nil)))",
                                remedy: "lower --dim or use --eigen-backend arpack")
         case .automatic:
             return

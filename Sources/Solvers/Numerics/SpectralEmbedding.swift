@@ -36,15 +36,19 @@ public enum SpectralEmbedding {
                                budget: MemoryBudget = .system) throws -> Route {
         let resolved: Route
         switch (backend, problem.source) {
-        case (.automatic, .interactions(let s)) where problem.distribution != nil:
-            // Every participant must take the same route from replicated numbers (not its own
-            // block's nonzeros), and the block route reads S itself rather than the operator.
-            resolved = s.rows < s.columns ? .gram : .arpack
-        case (.block, _) where problem.distribution != nil:
-            throw ProblemError.invalidOption("the block eigen route is single-process; on a distributed problem use gram or arpack")
         case (.automatic, .interactions(let s)):
-            if s.rows < s.columns && budget.fits(EigenMemory.gramBytes(users: s.rows))
-                && EigenMemory.gramIsCheaper(users: s.rows, items: s.columns, nonzeros: s.nonzeroCount, dimension: d) {
+            // Distributed: the one-process rule on replicated numbers — the total likes and
+            // whether the Gram fits on every participant (one collective of two numbers) — so
+            // every participant takes the same route.
+            var nonzeros = s.nonzeroCount, gramFits = budget.fits(EigenMemory.gramBytes(users: s.rows))
+            if let distribution = problem.distribution {
+                var totals = [Double(nonzeros), gramFits ? 0 : 1]
+                try totals.withUnsafeMutableBufferPointer { try distribution.communicator.allreduceSum($0) }
+                nonzeros = Int(totals[0])
+                gramFits = totals[1] == 0
+            }
+            if s.rows < s.columns && gramFits
+                && EigenMemory.gramIsCheaper(users: s.rows, items: s.columns, nonzeros: nonzeros, dimension: d) {
                 resolved = .gram
             } else if BlockEigensolver.blockWidth(d, order: s.columns, oversampling: nil) >= d {
                 resolved = .block
@@ -57,7 +61,15 @@ public enum SpectralEmbedding {
         case (.gram, _): throw ProblemError.invalidOption("the gram backend needs X = SᵀS given as interactions")
         default: resolved = backend
         }
-        try EigenMemory.check(resolved, problem: problem, dimension: d, budget: budget)
+        if let distribution = problem.distribution {
+            // Each participant checks its own held rows; all refuse together (one collective)
+            // rather than some leaving while the others wait in the solver's collectives.
+            var refusal: (any Error)? = nil
+            do { try EigenMemory.check(resolved, problem: problem, dimension: d, budget: budget) } catch { refusal = error }
+            try distribution.agree(refusal)
+        } else {
+            try EigenMemory.check(resolved, problem: problem, dimension: d, budget: budget)
+        }
         return resolved
     }
 
@@ -112,6 +124,17 @@ public enum SpectralEmbedding {
             if d > k { notes.append("D = \(d) exceeds the \(k) users: columns \(k + 1)…\(d) are zero (rank(X) ≤ users)") }
             finish(&vectors, values: values, scaled: true, notes: &notes, sums: problem.itemSums)
             return Output(embedding: vectors, eigenvalues: values, route: .gram, operatorApplications: applications, notes: notes)
+        case .arpack where OwnRowsGramOperator(problem) != nil && problem.distribution?.rowLanczos != nil && d < problem.itemCount - 1:
+            // Local rows with PARPACK: the Lanczos basis split by rows; the result is V_b already.
+            // (k ≥ n − 1 goes to the replicated path below, which solves densely as one process does.)
+            let eig = try problem.distribution!.rowLanczos!.largest(d, ofRows: OwnRowsGramOperator(problem)!, options: EigenOptions(
+                backend: .arpack, tolerance: tolerance, seed: seed))
+            values = eig.values
+            vectors = eig.vectors
+            applications = eig.info.operatorApplications
+            notes.append("PARPACK: \(eig.info.iterations) restarts, \(applications) operator applications, Lanczos basis split by rows")
+            finish(&vectors, values: values, scaled: false, notes: &notes, sums: problem.itemSums)
+            return Output(embedding: vectors, eigenvalues: values, route: route, operatorApplications: applications, notes: notes)
         case .dense, .arpack:
             let op = problem.operator_
             let eig = try SymmetricEigen.largest(d, of: op, options: EigenOptions(
@@ -120,8 +143,18 @@ public enum SpectralEmbedding {
             vectors = eig.vectors
             applications = eig.info.operatorApplications
         case .block:
-            let eig = try BlockEigensolver.largest(d, of: problem.operator_, options: BlockEigenOptions(
-                tolerance: blockTolerance, seed: seed))
+            let options = BlockEigenOptions(tolerance: blockTolerance, seed: seed)
+            if let rowSplit = OwnRowsGramOperator(problem) {
+                // Local rows: the panels hold the block's rows; the result is V_b already.
+                let eig = try BlockEigensolver.largest(d, ofRows: rowSplit, options: options)
+                vectors = eig.vectors
+                values = eig.values
+                applications = eig.info.operatorApplications
+                notes.append("block eigensolver: \(eig.info.iterations) iterations, \(applications) operator applications")
+                finish(&vectors, values: values, scaled: false, notes: &notes, sums: problem.itemSums)
+                return Output(embedding: vectors, eigenvalues: values, route: route, operatorApplications: applications, notes: notes)
+            }
+            let eig = try BlockEigensolver.largest(d, of: problem.operator_, options: options)
             values = eig.values
             vectors = eig.vectors
             applications = eig.info.operatorApplications

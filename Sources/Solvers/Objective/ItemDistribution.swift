@@ -21,6 +21,9 @@ public final class ItemDistribution: @unchecked Sendable {
     /// `ItemSums`; otherwise V and the solver state are replicated (every participant holds all
     /// M rows, the objective gathers the gradient). Local rows need every block non-empty.
     public let holdsOwnRowsOnly: Bool
+    /// The Lanczos eigensolver on the participants' rows (PARPACK under MPI), set by the layer that
+    /// provides it; without it the ARPACK eigen route runs replicated on every participant.
+    public var rowLanczos: (any RowDistributedLanczos)? = nil
 
     public init(communicator: any Communicator, bounds: [Int], ownRowsOnly: Bool = false,
                 failureHandler: @escaping @Sendable (any Error) -> Never = { fatalError("distributed collective failed: \($0)") }) {

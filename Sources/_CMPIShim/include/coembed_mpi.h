@@ -47,4 +47,14 @@ void coembed_mpi_abort(int code);
 /* The text of an MPI error code into `text` (at most `capacity` bytes, NUL-terminated). */
 void coembed_mpi_error_string(int code, char *text, int capacity);
 
+/* PARPACK (arpack-ng's pdsaupd_c / pdseupd_c, symmetric, double) on MPI_COMM_WORLD: the Fortran
+   routines take a Fortran communicator handle, MPI_Comm_c2f(MPI_COMM_WORLD), made here. Arguments
+   as arpack-ng's, n being this rank's number of rows; results in *info as ARPACK's. */
+void coembed_pdsaupd(int *ido, const char *bmat, int n, const char *which, int nev, double tol, double *resid,
+                     int ncv, double *v, int ldv, int *iparam, int *ipntr, double *workd, double *workl, int lworkl,
+                     int *info);
+void coembed_pdseupd(int rvec, const char *howmny, const int *select, double *d, double *z, int ldz, double sigma,
+                     const char *bmat, int n, const char *which, int nev, double tol, double *resid, int ncv, double *v,
+                     int ldv, int *iparam, int *ipntr, double *workd, double *workl, int lworkl, int *info);
+
 #endif
