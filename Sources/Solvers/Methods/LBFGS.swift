@@ -165,13 +165,19 @@ public struct LBFGS: SolverMethod {
     }
 
     /// d = −H·g by the two-loop recursion: on coefficients (two passes over the pairs), or on
-    /// explicit vectors for the full Gram form.
-    private func computeDirection(_ st: inout State, gram: Matrix) throws {
+    /// explicit vectors for the full Gram form. Returns whether `st.trial` already holds V + d (the
+    /// coefficient form writes it in the pass that writes d, when there are pairs).
+    private func computeDirection(_ st: inout State, gram: Matrix) throws -> Bool {
         if !st.fullGram {
-            st.gradient.storage.withUnsafeBufferPointer { g in
-                st.direction.storage.withUnsafeMutableBufferPointer { d in st.history.direction(gradient: g, into: d) }
+            return st.gradient.storage.withUnsafeBufferPointer { g in
+                st.direction.storage.withUnsafeMutableBufferPointer { d in
+                    st.v.storage.withUnsafeBufferPointer { x in
+                        st.trial.storage.withUnsafeMutableBufferPointer { t in
+                            st.history.direction(gradient: g, into: d, unitStepFrom: x, trial: t)
+                        }
+                    }
+                }
             }
-            return
         }
         Flat.copy(st.gradient, scaledBy: 1, into: &st.trial) // q, in the trial buffer (free until the line search)
         let k = st.s.count
@@ -195,19 +201,22 @@ public struct LBFGS: SolverMethod {
             Flat.axpy(alphas[i] - beta, st.s[i], &st.direction)
         }
         Flat.scale(&st.direction, by: -1)
+        return false
     }
 
     public func step(_ st: inout State, context: SolverContext) throws -> StepReport {
         let gnorm = st.gradientNorm
         if gnorm == 0 { return StepReport(status: .converged) }
         let objective = context.objective
-        try computeDirection(&st, gram: objective.gramOfLastEvaluation) // VᵀV at st.v: its last evaluation
+        // VᵀV at st.v: its last evaluation. The trial buffer holds V + 1·d when `unitTrial`.
+        var unitTrial = try computeDirection(&st, gram: objective.gramOfLastEvaluation)
         var slope = (st.fullGram ? nil : st.history.lastSlope) ?? st.sums(ParallelPasses.dot(st.gradient, st.direction))
         if !(slope < 0) { // lost descent (rounding): restart from steepest descent
             st.history.removeAll()
             st.s.removeAll(); st.y.removeAll(); st.rho.removeAll()
             Flat.copy(st.gradient, scaledBy: -1, into: &st.direction)
             slope = -gnorm * gnorm
+            unitTrial = false
         }
         guard slope.isFinite, slope < 0 else { // NaN or overflowing gradient: a failed step, not a crash
             return StepReport(status: .lineSearchFailed, stepSize: 0, extras: ["evaluations": 0])
@@ -218,7 +227,8 @@ public struct LBFGS: SolverMethod {
         var lastAlpha = -1.0
         var lastNormSquared = Double.nan
         let outcome = search.search(phi0: st.loss, dphi0: slope, initial: initial) { alpha in
-            ParallelPasses.combine(st.v, alpha, st.direction, into: &st.trial)
+            if !(unitTrial && alpha == 1) { ParallelPasses.combine(st.v, alpha, st.direction, into: &st.trial) }
+            unitTrial = false
             let value = objective.lossAndGradient(st.trial, gradient: &st.trialGradient)
             lastAlpha = alpha
             // ‖∇L‖² of the trial in the same pass as the slope: the accepted point's norm, usually.

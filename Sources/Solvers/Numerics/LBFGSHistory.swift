@@ -55,6 +55,12 @@ struct LBFGSHistory {
     /// The slot whose y's products with the other columns wait for the next Wᵀg (y = g_new − g_old,
     /// so w_lᵀy = w_lᵀg_new − w_lᵀg_old), and how many columns were filled before it was added.
     private var pendingSlot: Int? = nil
+    /// Wᵀg_new, per piece and column (piece-major, 2·order.count columns), taken by `append`'s pass
+    /// in Float32 storage while g_new and the new pair were in cache: the next `direction` (whose
+    /// gradient is that g_new) then needs no pass of its own for Wᵀg. The same per-piece sums as
+    /// that pass (`SinglePrecisionPasses.dots`), so the products are bitwise the same.
+    private var appendedProducts: [Double]? = nil
+    var hasAppendedProducts: Bool { appendedProducts != nil }
     /// Completes the inner products over items when the participants hold their own rows (the
     /// pair buffer then holds the block's rows): Wᵀg (2k numbers), gᵀd and (sᵀy, sᵀs, yᵀy) are one
     /// allreduce each. Nil (one process) leaves every number as it was.
@@ -101,6 +107,7 @@ struct LBFGSHistory {
     mutating func removeAll() {
         order.removeAll()
         pendingSlot = nil
+        appendedProducts = nil
         lastProducts = []
         lastCoefficients = []
         lastGradientCoefficient = 1
@@ -121,8 +128,16 @@ struct LBFGSHistory {
 
     /// d ← −H·g. After `append`, `gradient` must be the `newGradient` it was given: the pending
     /// inner products of the new y are completed from this call's Wᵀg.
-    mutating func direction(gradient: UnsafeBufferPointer<Double>, into d: UnsafeMutableBufferPointer<Double>) {
+    ///
+    /// With `unitStepFrom` x and `trial`, the same pass also writes trial = x + d (the line search's
+    /// first point at its usual unit step) while each piece of d is in cache, and returns true; it
+    /// does not without pairs (returns false: the caller forms the trial itself).
+    @discardableResult
+    mutating func direction(gradient: UnsafeBufferPointer<Double>, into d: UnsafeMutableBufferPointer<Double>,
+                            unitStepFrom base: UnsafeBufferPointer<Double>? = nil,
+                            trial: UnsafeMutableBufferPointer<Double>? = nil) -> Bool {
         precondition(gradient.count == length && d.count == length)
+        precondition((base == nil) == (trial == nil) && (base?.count ?? length) == length && (trial?.count ?? length) == length)
         let k = order.count
         if k == 0 {
             lastSlope = nil
@@ -130,18 +145,21 @@ struct LBFGSHistory {
             lastProducts = []
             lastCoefficients = []
             lastGradientCoefficient = initialScale
-            return
+            appendedProducts = nil
+            return false
         }
         let p = 2 * k, ld = 2 * memory
         // Wᵀg by pieces of rows on all cores (per-piece partial products summed in piece order).
         let n = length, pieces = ParallelPasses.pieceCount(n)
         var partials = [Double](repeating: 0, count: pieces * p)
-        if singlePrecision {
+        if let products = appendedProducts, products.count == pieces * p {
+            partials = products // taken by append's pass over g_new (this gradient)
+        } else if singlePrecision {
             singleBuffer.withUnsafeBufferPointer { w in
                 partials.withUnsafeMutableBufferPointer { pp in
                     let wp = SharedPointer(w.baseAddress!), gp = SharedPointer(gradient.baseAddress!), out = SharedPointer(pp.baseAddress!)
                     ParallelPasses.forEachPiece(n) { r, piece in
-                        for l in 0..<p { out.value[piece * p + l] = SinglePrecisionPasses.dot(wp.value + l * n, gp.value, r) }
+                        SinglePrecisionPasses.dots(wp.value, columnCount: p, stride: n, gp.value, r, into: out.value + piece * p)
                     }
                 }
             }
@@ -156,6 +174,7 @@ struct LBFGSHistory {
                 }
             }
         }
+        appendedProducts = nil
         var a = [Double](repeating: 0, count: p)
         for piece in 0..<pieces { for l in 0..<p { a[l] += partials[piece * p + l] } }
         itemSums?.reduce(&a)
@@ -197,20 +216,23 @@ struct LBFGSHistory {
         lastGradientCoefficient = cg
         // d = −(cg·g·P + W·c) piece by piece, with gᵀd from each piece while it is in cache.
         let scale = scaling, columnLength = columnLength
+        let xp = SharedPointer(base?.baseAddress), tp = SharedPointer(trial?.baseAddress)
         if singlePrecision {
             lastSlope = singleBuffer.withUnsafeBufferPointer { w in
                 c.withUnsafeBufferPointer { cp in
                     let wp = SharedPointer(w.baseAddress!), cpp = SharedPointer(cp.baseAddress!)
                     let gp = SharedPointer(gradient.baseAddress!), dp = SharedPointer(d.baseAddress!)
                     return ParallelPasses.sum(n) { r in
-                        SinglePrecisionPasses.direction(gradient: gp.value, gradientFactor: -cg, scaling: scale, columnLength: columnLength,
-                                                        columns: wp.value, columnCount: p, stride: n, coefficients: cpp.value,
-                                                        range: r, into: dp.value)
+                        let slope = SinglePrecisionPasses.direction(gradient: gp.value, gradientFactor: -cg, scaling: scale,
+                                                                    columnLength: columnLength, columns: wp.value, columnCount: p,
+                                                                    stride: n, coefficients: cpp.value, range: r, into: dp.value)
+                        if let x = xp.value, let t = tp.value { Self.unitStep(x, dp.value, r, into: t) }
+                        return slope
                     }
                 }
             }
             if let itemSums, let slope = lastSlope { lastSlope = itemSums(slope) }
-            return
+            return trial != nil
         }
         lastSlope = buffer.withUnsafeBufferPointer { w in
             c.withUnsafeBufferPointer { cp in
@@ -220,11 +242,21 @@ struct LBFGSHistory {
                     Self.scaled(gp.value, by: -cg, scaling: scale, columnLength: columnLength, range: r, into: dp.value)
                     cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(r.count), Int32(p), -1, wp.value + r.lowerBound, Int32(n),
                                 cpp.value, 1, 1, dp.value + r.lowerBound, 1)
+                    if let x = xp.value, let t = tp.value { Self.unitStep(x, dp.value, r, into: t) }
                     return ParallelPasses.dot(gp.value, dp.value, r)
                 }
             }
         }
         if let itemSums, let slope = lastSlope { lastSlope = itemSums(slope) }
+        return trial != nil
+    }
+
+    /// t[i] = x[i] + d[i] over r: `ParallelPasses.combine` at α = 1 (1·d[i] is d[i] exactly), so
+    /// the trial point is bitwise the one a separate pass would form.
+    @inline(__always)
+    private static func unitStep(_ x: UnsafePointer<Double>, _ d: UnsafePointer<Double>, _ r: Range<Int>,
+                                 into t: UnsafeMutablePointer<Double>) {
+        for i in r { t[i] = x[i] + d[i] }
     }
 
     /// gᵀd of the last `direction` (nil after a direction without pairs: computed by the caller).
@@ -317,11 +349,22 @@ struct LBFGSHistory {
         // per-piece partials summed in piece order.
         let pieces = ParallelPasses.pieceCount(n)
         var partials = [Double](repeating: 0, count: 3 * pieces)
+        // Float32 storage: the same pass takes the next direction's Wᵀg_new (every filled column,
+        // the new pair included, read back as stored) while g_new and the new pair are in cache.
+        let columns = 2 * order.count
+        var products = singlePrecision ? [Double](repeating: 0, count: pieces * columns) : []
         partials.withUnsafeMutableBufferPointer { pp in
             if singlePrecision {
                 singleBuffer.withUnsafeMutableBufferPointer { w in
-                    Self.writePair(w.baseAddress! + 2 * slot * n, n: n, alpha: alpha, d: d, gNew: gNew, gOld: gOld,
-                                   scaling: p, columnLength: r, accumulate: accumulate, partials: pp.baseAddress!)
+                    products.withUnsafeMutableBufferPointer { out in
+                        let wp = SharedPointer(UnsafePointer(w.baseAddress!)), gp = SharedPointer(gNew.baseAddress!)
+                        let op = SharedPointer(out.baseAddress!)
+                        Self.writePair(w.baseAddress! + 2 * slot * n, n: n, alpha: alpha, d: d, gNew: gNew, gOld: gOld,
+                                       scaling: p, columnLength: r, accumulate: accumulate, partials: pp.baseAddress!) { range, piece in
+                            SinglePrecisionPasses.dots(wp.value, columnCount: columns, stride: n, gp.value, range,
+                                                       into: op.value + piece * columns)
+                        }
+                    }
                 }
             } else {
                 buffer.withUnsafeMutableBufferPointer { w in
@@ -330,6 +373,7 @@ struct LBFGSHistory {
                 }
             }
         }
+        appendedProducts = singlePrecision ? products : nil
         if accumulate {
             for piece in 0..<pieces { sy += partials[3 * piece]; ss += partials[3 * piece + 1]; yy += partials[3 * piece + 2] }
             if let itemSums { (sy, ss, yy) = Self.reduced(sy, ss, yy, itemSums) }
@@ -359,7 +403,8 @@ struct LBFGSHistory {
                                                           d: UnsafeBufferPointer<Double>, gNew: UnsafeBufferPointer<Double>,
                                                           gOld: UnsafeBufferPointer<Double>, scaling p: [Double],
                                                           columnLength r: Int, accumulate: Bool,
-                                                          partials: UnsafeMutablePointer<Double>) {
+                                                          partials: UnsafeMutablePointer<Double>,
+                                                          afterPiece: ((Range<Int>, Int) -> Void)? = nil) {
         let sp = SharedPointer(column), out = SharedPointer(partials)
         let dp = SharedPointer(d.baseAddress!), np = SharedPointer(gNew.baseAddress!), op = SharedPointer(gOld.baseAddress!)
         ParallelPasses.forEachPiece(n) { range, piece in
@@ -380,6 +425,7 @@ struct LBFGSHistory {
                 i = end
             }
             out.value[3 * piece] = sy; out.value[3 * piece + 1] = ss; out.value[3 * piece + 2] = yy
+            afterPiece?(range, piece)
         }
     }
 
@@ -477,5 +523,6 @@ extension LBFGSHistory {
         let pending = try r.int(key + ".pendingSlot")
         guard (-1..<memory).contains(pending) else { throw CheckpointError.damaged("L-BFGS pending slot is invalid") }
         pendingSlot = pending < 0 ? nil : pending
+        appendedProducts = nil // the next direction takes Wᵀg in its own pass: the same numbers
     }
 }

@@ -20,6 +20,37 @@ enum SinglePrecisionPasses {
         return sum
     }
 
+    /// out[l] = Σ_{i ∈ r} w_l[i]·g[i] for the p columns w_l = columns + l·stride: per column exactly the
+    /// sums of `dot` (the same two accumulators in the same order, so bitwise the same numbers),
+    /// two columns per sweep so that each sweep has four independent accumulators and reads g once
+    /// for two columns (`dot` alone waits on its two accumulators' latency).
+    static func dots(_ w: UnsafePointer<Float>, columnCount p: Int, stride: Int, _ g: UnsafePointer<Double>, _ r: Range<Int>,
+                     into out: UnsafeMutablePointer<Double>) {
+        var l = 0
+        while l + 2 <= p {
+            let w0 = w + l * stride, w1 = w0 + stride
+            var a0 = SIMD4<Double>(), a1 = SIMD4<Double>(), b0 = SIMD4<Double>(), b1 = SIMD4<Double>()
+            var i = r.lowerBound
+            while i + 8 <= r.upperBound {
+                let g0 = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD4<Double>.self)
+                let g1 = UnsafeRawPointer(g + i + 4).loadUnaligned(as: SIMD4<Double>.self)
+                let x = UnsafeRawPointer(w0 + i).loadUnaligned(as: SIMD8<Float>.self)
+                let y = UnsafeRawPointer(w1 + i).loadUnaligned(as: SIMD8<Float>.self)
+                a0 += SIMD4<Double>(x.lowHalf) * g0
+                a1 += SIMD4<Double>(x.highHalf) * g1
+                b0 += SIMD4<Double>(y.lowHalf) * g0
+                b1 += SIMD4<Double>(y.highHalf) * g1
+                i += 8
+            }
+            var sumA = (a0 + a1).sum(), sumB = (b0 + b1).sum()
+            while i < r.upperBound { sumA += Double(w0[i]) * g[i]; sumB += Double(w1[i]) * g[i]; i += 1 }
+            out[l] = sumA
+            out[l + 1] = sumB
+            l += 2
+        }
+        if l < p { out[l] = dot(w + l * stride, g, r) }
+    }
+
     /// d[i] = gradientFactor·p_(column of i)·g[i] − Σ_l c_l·w_l[i] for i in r (w_l = columns + l·stride;
     /// p = 1 without a scaling), returning Σ_{i ∈ r} g[i]·d[i] while the piece is in cache.
     static func direction(gradient g: UnsafePointer<Double>, gradientFactor: Double, scaling: [Double]?, columnLength: Int,
