@@ -18,6 +18,9 @@ public struct AlternatingImputation: SolverMethod {
         /// The exact top-D eigenpairs of Y (ARPACK started from V's column sum, or LAPACK; the
         /// block eigensolver warm-started from V with `--eigen-backend block`).
         case exact
+        /// Rayleigh–Ritz on span[V, YV, P], P the previous refit's update (LOBPCG-style, 3D
+        /// columns; see MomentumRayleighRitz.swift): monotone, warm-started, fewer refits.
+        case lobpcg
     }
 
     /// Larger memories only add ill-conditioned columns to Anderson's least squares.
@@ -51,6 +54,8 @@ public struct AlternatingImputation: SolverMethod {
         var v: Matrix
         var loss: Double
         var accelerator: Accelerator? = nil
+        /// The `lobpcg` inner step's previous update direction (nil for the other inner steps).
+        var direction: Matrix? = nil
     }
 
     public func makeState(start: Matrix?, context: SolverContext) throws -> State {
@@ -72,7 +77,7 @@ public struct AlternatingImputation: SolverMethod {
         let problem = context.problem
         let d = s.v.rowNormsSquared
         let shift = zip(d, problem.diagonal).map { $0 - $1 }
-        let candidate = try refit(base: problem.operator_, shift: shift, v: s.v, context: context)
+        let (candidate, direction) = try refit(base: problem.operator_, shift: shift, v: s.v, direction: s.direction, context: context)
         let newLoss = context.objective.loss(candidate)
         let change = zip(candidate.rowNormsSquared, d).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
         let scale = max(d.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-300)
@@ -86,6 +91,7 @@ public struct AlternatingImputation: SolverMethod {
         }
         s.v = candidate
         s.loss = newLoss
+        s.direction = direction
         return StepReport(extras: ["diagonalChange": change / scale])
     }
 
@@ -93,7 +99,7 @@ public struct AlternatingImputation: SolverMethod {
     func refit<Base: SymmetricOperator>(base: Base, shift: [Double], v current: Matrix, context: SolverContext) throws -> Matrix {
         let y = DiagonallyShiftedOperator(base, adding: shift)
         switch inner {
-        case .subspace:
+        case .subspace, .lobpcg:
             if let out = try RayleighRitzStep.step(y, basis: current, dimension: context.dimension, context: context) {
                 return out
             }
