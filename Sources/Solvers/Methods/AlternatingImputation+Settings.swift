@@ -31,6 +31,10 @@ extension AlternatingImputation: RegistrableMethod {
     }
 
     public static func memoryNeeds(settings: Settings, sizes: MemoryNeed.Sizes) -> [MemoryNeed] {
-        [MemoryNeed(bytes: sizes.block * 6)]
+        // lobpcg adds P, P̂, YP̂ and the next P: four M × k blocks, k = max(4, D/20) columns.
+        let momentum = settings.inner == .lobpcg
+            ? 4 * sizes.block * Double(MomentumRayleighRitzStep.directionColumns(dimension: Int(sizes.dimension))) / max(sizes.dimension, 1)
+            : 0
+        return [MemoryNeed(bytes: sizes.block * 6 + momentum)]
     }
 }
