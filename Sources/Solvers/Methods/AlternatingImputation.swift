@@ -8,8 +8,9 @@ import LinearAlgebra
 /// V_k. Any V_{k+1} with ‖Y − V_{k+1}V_{k+1}ᵀ‖ ≤ ‖Y − V_kV_kᵀ‖ therefore has L(V_{k+1}) ≤ L(V_k).
 /// The exact top-D eigenpairs of Y give the smallest such value; so does the Rayleigh–Ritz fit
 /// restricted to any subspace that contains span(V_k) (V_kV_kᵀ is one of its candidates). The
-/// default inner step uses the subspace span[V_k, Y·V_k] — one block-Krylov step warm-started
-/// from V_k — which keeps the guarantee at a fraction of the cost of a full eigensolve.
+/// inner steps use span[V_k, Y·V_k] — one block-Krylov step warm-started from V_k — and, by
+/// default, the previous update direction besides (`lobpcg`), which keeps the guarantee at a
+/// fraction of the cost of a full eigensolve.
 public struct AlternatingImputation: SolverMethod {
     public enum Inner: String, Sendable, CaseIterable, Codable, SettingValue {
         /// Rayleigh–Ritz on span[V, YV] (2D columns; CholeskyQR2 of YV's part orthogonal to V, or
