@@ -115,6 +115,7 @@ final class MPIRunTests: XCTestCase {
             ["--solver", "impute", "--max-iterations", "4"],
             ["--solver", "impute", "--max-iterations", "4", "--acceleration", "squarem"],
             ["--solver", "impute", "--max-iterations", "6", "--acceleration", "none", "--init", "random"],
+            ["--solver", "impute", "--max-iterations", "4", "--impute-inner", "subspace"],
             ["--solver", "newton", "--max-iterations", "8"],
         ]
         for args in runs {

@@ -87,7 +87,9 @@ final class ThreadDistributionTests: XCTestCase {
         for kind in [LBFGS.methodName, GradientDescent.methodName, Adam.methodName, AlternatingImputation.methodName] {
             let method = try MethodRegistry.named(kind)
             var settings = SolverSettings(dimension: 4)
-            settings.maxIterations = 25
+            // impute (lobpcg inner step) reaches the floating-point floor of its loss after ~19
+            // refits here, and where it then stops depends on rounding: compare before that.
+            settings.maxIterations = kind == AlternatingImputation.methodName ? 12 : 25
             settings.relativeTolerance = 0
             let reference = try method.run(problem: whole, settings: settings)
             let out = try onTeam(s, ranks: 2, dimension: 4) { problem in try method.run(problem: problem, settings: settings) }

@@ -77,10 +77,10 @@ import TestSupport
                 (try Problem(interactions: Random.interactions(users: 40, items: 90, density: 0.1, seed: 12)), 8)]
     }
 
-    /// Today's loop, written out independently of `step`: refit at d = diag(VVᵀ) from V, keep it
-    /// while the loss decreases.
+    /// The plain loop (the two-block subspace inner step), written out independently of `step`:
+    /// refit at d = diag(VVᵀ) from V, keep it while the loss decreases.
     func referenceLosses(_ p: Problem, dimension: Int, iterations: Int) throws -> (losses: [Double], v: Matrix) {
-        let method = AlternatingImputation(acceleration: .none)
+        let method = AlternatingImputation(inner: .subspace, acceleration: .none)
         let context = try SolverContext(problem: p, dimension: dimension, seed: 0)
         let start = try SpectralEmbedding.compute(problem: p, dimension: dimension, route: .automatic,
                                                  tolerance: 1e-12, seed: context.random.next())
@@ -100,7 +100,7 @@ import TestSupport
     @Test func noAccelerationReproducesThePlainLoopBitForBit() throws {
         for (k, (p, dim)) in try problems().enumerated() {
             let reference = try referenceLosses(p, dimension: dim, iterations: 40)
-            let r = try Driver.run(AlternatingImputation(acceleration: .none), problem: p, dimension: dim,
+            let r = try Driver.run(AlternatingImputation(inner: .subspace, acceleration: .none), problem: p, dimension: dim,
                                    options: DriverOptions(maxIterations: 40, relativeTolerance: 0))
             let traced = r.trace.map(\.loss).prefix(reference.losses.count)
             #expect(traced.map(\.bitPattern) == reference.losses.map(\.bitPattern), "problem \(k)")
@@ -143,7 +143,7 @@ import TestSupport
                      (try Problem(interactions: Random.interactions(users: 40, items: 90, density: 0.1, seed: 12)), 8)]
         for (k, (p, dim)) in cases.enumerated() {
             let options = DriverOptions(maxIterations: 100_000, relativeTolerance: 0)
-            let plain = try Driver.run(AlternatingImputation(acceleration: .none), problem: p, dimension: dim, options: options)
+            let plain = try Driver.run(AlternatingImputation(inner: .subspace, acceleration: .none), problem: p, dimension: dim, options: options)
             let fast = try Driver.run(AlternatingImputation(acceleration: acceleration), problem: p, dimension: dim, options: options)
             #expect(plain.termination == .methodConverged && fast.termination == .methodConverged, "problem \(k)")
             #expect(abs(plain.finalLoss - fast.finalLoss) <= 1e-10 * plain.finalLoss, "problem \(k): \(plain.finalLoss) vs \(fast.finalLoss)")
@@ -160,7 +160,7 @@ import TestSupport
     func factorAnalysisNeedsFarFewerRefits(variables: Int, seed: UInt64) throws {
         let p = try Problem(dense: FactorAnalysisProblems.weaklyIdentified(variables: variables, seed: seed).r)
         let options = DriverOptions(maxIterations: 200_000, relativeTolerance: 0)
-        let plain = try Driver.run(AlternatingImputation(acceleration: .none), problem: p, dimension: 3, options: options)
+        let plain = try Driver.run(AlternatingImputation(inner: .subspace, acceleration: .none), problem: p, dimension: 3, options: options)
         for (acceleration, factor) in [(AlternatingImputation.Acceleration.anderson, 10), (.squarem, 3)] {
             let fast = try Driver.run(AlternatingImputation(acceleration: acceleration), problem: p, dimension: 3, options: options)
             let best = min(plain.finalLoss, fast.finalLoss)

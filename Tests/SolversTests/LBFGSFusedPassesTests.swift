@@ -35,7 +35,7 @@ import TestSupport
                     }
                 }
             }
-            g.withUnsafeBufferPointer { gp in dSeparate.withUnsafeMutableBufferPointer { separate.direction(gradient: gp, into: $0) } }
+            _ = g.withUnsafeBufferPointer { gp in dSeparate.withUnsafeMutableBufferPointer { separate.direction(gradient: gp, into: $0) } }
             #expect(!separate.hasAppendedProducts)
             // Counts, not array comparisons: a failing `==` on 10⁵ entries makes the test library diff them.
             let differing = zip(d, dSeparate).filter { $0.bitPattern != $1.bitPattern }.count

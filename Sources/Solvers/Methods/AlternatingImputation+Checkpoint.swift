@@ -1,9 +1,10 @@
 /// Imputation's state is V (the imputed diagonal is diag(VVᵀ)) and its loss, both rebuilt from
 /// the saved embedding by `makeState`, plus the accelerator's history: Anderson's stored
-/// (d, g(d)) pairs or SQUAREM's step bound. The random stream of the exact inner step is the
-/// run's, which the driver saves.
+/// (d, g(d)) pairs or SQUAREM's step bound, and the `lobpcg` inner step's previous direction.
+/// The random stream of the exact inner step is the run's, which the driver saves.
 extension AlternatingImputation: CheckpointableMethod {
     public func saveState(_ s: State, into r: inout CheckpointRecord) throws {
+        if let direction = s.direction { r.set("lobpcg.direction", direction) }
         switch s.accelerator {
         case nil:
             break
@@ -19,6 +20,14 @@ extension AlternatingImputation: CheckpointableMethod {
 
     public func restoreState(_ s: inout State, from r: CheckpointRecord, context: SolverContext) throws {
         let m = s.v.rows
+        // Absent in checkpoints of the other inner steps (and of the first refit): no direction.
+        if inner == .lobpcg, r["lobpcg.direction"] != nil {
+            let direction = try r.matrix("lobpcg.direction", rows: m)
+            guard (1...context.dimension).contains(direction.columns) else {
+                throw CheckpointError.damaged("the lobpcg direction has \(direction.columns) columns for D = \(context.dimension)")
+            }
+            s.direction = direction
+        }
         switch s.accelerator {
         case nil:
             break

@@ -8,7 +8,7 @@ import LinearAlgebra
 extension AlternatingImputation {
     /// Why a local-rows run refuses the exact inner step (checked before any work).
     public static let exactInnerNeedsOneProcess =
-        "impute --impute-inner exact needs all rows of V on one process (its eigensolver is not distributed); under mpirun use --impute-inner subspace"
+        "impute --impute-inner exact needs all rows of V on one process (its eigensolver is not distributed); under mpirun use --impute-inner lobpcg (the default) or subspace"
 
     /// The block's entries of d − diag(X) (all M of them in one process).
     static func diagonalShift(_ d: [Double], problem: Problem) -> [Double] {
@@ -17,7 +17,7 @@ extension AlternatingImputation {
 
     /// `refit` with local rows: the subspace step on the own rows, or the distributed fallback.
     func refitOwnRows(shift: [Double], v current: Matrix, context: SolverContext) throws -> Matrix {
-        guard inner == .subspace else { throw ProblemError.invalidOption(Self.exactInnerNeedsOneProcess) }
+        guard inner != .exact else { throw ProblemError.invalidOption(Self.exactInnerNeedsOneProcess) }
         guard let base = context.problem.operator_ as? DistributedGramOperator else {
             throw ProblemError.invalidOption("impute with local rows needs the distributed operator X = SᵀS")
         }
@@ -26,6 +26,20 @@ extension AlternatingImputation {
             return out
         }
         return try rayleighRitzOwnRows(y, basis: current, context: context)
+    }
+
+    /// The `lobpcg` refit with local rows: `MomentumRayleighRitzStep` on the own rows (its Grams
+    /// completed by `ItemSums`), or the distributed two-block fallback without a direction.
+    func refitOwnRows(shift: [Double], v current: Matrix, direction: Matrix?, context: SolverContext) throws -> (v: Matrix, direction: Matrix?) {
+        guard let base = context.problem.operator_ as? DistributedGramOperator else {
+            throw ProblemError.invalidOption("impute with local rows needs the distributed operator X = SᵀS")
+        }
+        let y = OwnRowsShiftedOperator(base, addingOwnRows: shift)
+        if let out = try MomentumRayleighRitzStep.step(y, basis: current, direction: direction,
+                                                       dimension: context.dimension, context: context) {
+            return (out.v, out.direction)
+        }
+        return (try rayleighRitzOwnRows(y, basis: current, context: context), nil)
     }
 
     /// `rayleighRitz` (the best rank-D PSD fit of Y within span[V, YV]) on local rows: the basis

@@ -4,7 +4,7 @@ extension AlternatingImputation: RegistrableMethod {
     public static let family = MethodFamily.maskedLoss
 
     public struct Settings: SettingsGroup {
-        public var inner: Inner = .subspace
+        public var inner: Inner = .lobpcg
         /// Extrapolation on the diagonal (see ImputationAcceleration.swift).
         public var acceleration: Acceleration = .anderson
         /// Anderson's difference columns m.
@@ -13,7 +13,7 @@ extension AlternatingImputation: RegistrableMethod {
         public init() {}
 
         public static var options: [SettingOption<Self>] {
-            [.value("impute-inner", \.inner, help: "Imputation inner step: subspace (Rayleigh–Ritz on [V, YV]) or exact (full eigensolve)."),
+            [.value("impute-inner", \.inner, help: "Imputation inner step: lobpcg (Rayleigh–Ritz on [V, YV, P], P the previous update), subspace (on [V, YV]) or exact (full eigensolve)."),
              .value("acceleration", \.acceleration, help: "Imputation extrapolation on the diagonal: none (the plain loop), anderson, squarem."),
              .value("acceleration-memory", \.accelerationMemory, help: "Anderson acceleration memory m (difference columns) for impute.")]
         }
@@ -31,6 +31,10 @@ extension AlternatingImputation: RegistrableMethod {
     }
 
     public static func memoryNeeds(settings: Settings, sizes: MemoryNeed.Sizes) -> [MemoryNeed] {
-        [MemoryNeed(bytes: sizes.block * 6)]
+        // lobpcg adds P, P̂, YP̂ and the next P: four M × k blocks, k = max(4, D/20) columns.
+        let momentum = settings.inner == .lobpcg
+            ? 4 * sizes.block * Double(MomentumRayleighRitzStep.directionColumns(dimension: Int(sizes.dimension))) / max(sizes.dimension, 1)
+            : 0
+        return [MemoryNeed(bytes: sizes.block * 6 + momentum)]
     }
 }

@@ -8,8 +8,9 @@ import LinearAlgebra
 /// V_k. Any V_{k+1} with ‖Y − V_{k+1}V_{k+1}ᵀ‖ ≤ ‖Y − V_kV_kᵀ‖ therefore has L(V_{k+1}) ≤ L(V_k).
 /// The exact top-D eigenpairs of Y give the smallest such value; so does the Rayleigh–Ritz fit
 /// restricted to any subspace that contains span(V_k) (V_kV_kᵀ is one of its candidates). The
-/// default inner step uses the subspace span[V_k, Y·V_k] — one block-Krylov step warm-started
-/// from V_k — which keeps the guarantee at a fraction of the cost of a full eigensolve.
+/// inner steps use span[V_k, Y·V_k] — one block-Krylov step warm-started from V_k — and, by
+/// default, the previous update direction besides (`lobpcg`), which keeps the guarantee at a
+/// fraction of the cost of a full eigensolve.
 public struct AlternatingImputation: SolverMethod {
     public enum Inner: String, Sendable, CaseIterable, Codable, SettingValue {
         /// Rayleigh–Ritz on span[V, YV] (2D columns; CholeskyQR2 of YV's part orthogonal to V, or
@@ -18,6 +19,9 @@ public struct AlternatingImputation: SolverMethod {
         /// The exact top-D eigenpairs of Y (ARPACK started from V's column sum, or LAPACK; the
         /// block eigensolver warm-started from V with `--eigen-backend block`).
         case exact
+        /// Rayleigh–Ritz on span[V, YV, P], P the previous refit's update (LOBPCG-style, 3D
+        /// columns; see MomentumRayleighRitz.swift): monotone, warm-started, fewer refits.
+        case lobpcg
     }
 
     /// Larger memories only add ill-conditioned columns to Anderson's least squares.
@@ -51,6 +55,8 @@ public struct AlternatingImputation: SolverMethod {
         var v: Matrix
         var loss: Double
         var accelerator: Accelerator? = nil
+        /// The `lobpcg` inner step's previous update direction (nil for the other inner steps).
+        var direction: Matrix? = nil
     }
 
     public func makeState(start: Matrix?, context: SolverContext) throws -> State {
@@ -73,7 +79,7 @@ public struct AlternatingImputation: SolverMethod {
         let problem = context.problem
         let d = s.v.rowNormsSquared
         let shift = Self.diagonalShift(d, problem: problem)
-        let candidate = try refit(base: problem.operator_, shift: shift, v: s.v, context: context)
+        let (candidate, direction) = try refit(base: problem.operator_, shift: shift, v: s.v, direction: s.direction, context: context)
         let newLoss = context.objective.loss(candidate)
         let (changeSquared, scaleSquared) = context.itemSums(zip(candidate.rowNormsSquared, d).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) },
                                                              d.reduce(0) { $0 + $1 * $1 })
@@ -89,6 +95,7 @@ public struct AlternatingImputation: SolverMethod {
         }
         s.v = candidate
         s.loss = newLoss
+        s.direction = direction
         return StepReport(extras: ["diagonalChange": change / scale])
     }
 
@@ -97,7 +104,7 @@ public struct AlternatingImputation: SolverMethod {
         if context.itemSums.isDistributed { return try refitOwnRows(shift: shift, v: current, context: context) }
         let y = DiagonallyShiftedOperator(base, adding: shift)
         switch inner {
-        case .subspace:
+        case .subspace, .lobpcg:
             if let out = try RayleighRitzStep.step(y, basis: current, dimension: context.dimension, context: context) {
                 return out
             }

@@ -38,10 +38,10 @@ extension AlternatingImputation {
     }
 
     /// One refit from the current basis at diagonal `d`, with its loss.
-    func refit(at d: [Double], from v: Matrix, context: SolverContext) throws -> (v: Matrix, loss: Double) {
+    func refit(at d: [Double], from v: Matrix, direction: Matrix?, context: SolverContext) throws -> (v: Matrix, loss: Double, direction: Matrix?) {
         let shift = Self.diagonalShift(d, problem: context.problem)
-        let candidate = try refit(base: context.problem.operator_, shift: shift, v: v, context: context)
-        return (candidate, context.objective.loss(candidate))
+        let candidate = try refit(base: context.problem.operator_, shift: shift, v: v, direction: direction, context: context)
+        return (candidate.v, context.objective.loss(candidate.v), candidate.direction)
     }
 
     /// ‖d⁺ − d‖/‖d‖, the same diagnostic the plain loop reports (sums completed over participants).
@@ -73,18 +73,19 @@ extension AlternatingImputation {
         let sums = context.itemSums
         var refits = 0
         if history.count >= 2, let mixed = try history.proposal(sums: sums).map(Self.clampedToCone), !sums.everywhere(mixed == d) {
-            let trial = try refit(at: mixed, from: s.v, context: context)
+            let trial = try refit(at: mixed, from: s.v, direction: s.direction, context: context)
             refits += 1
             if trial.loss.isFinite, trial.loss < s.loss {
                 let image = trial.v.rowNormsSquared
                 history.record(point: mixed, image: image)
                 s.v = trial.v
                 s.loss = trial.loss
+                s.direction = trial.direction
                 return StepReport(extras: ["diagonalChange": Self.relativeChange(image, d, sums: sums), "refits": 1, "accelerated": 1])
             }
             history.reset()
         }
-        let plain = try refit(at: d, from: s.v, context: context)
+        let plain = try refit(at: d, from: s.v, direction: s.direction, context: context)
         refits += 1
         let image = plain.v.rowNormsSquared
         let extras: [String: Double] = ["diagonalChange": Self.relativeChange(image, d, sums: sums), "refits": Double(refits), "accelerated": 0]
@@ -92,6 +93,7 @@ extension AlternatingImputation {
         history.record(point: d, image: image)
         s.v = plain.v
         s.loss = plain.loss
+        s.direction = plain.direction
         return StepReport(extras: extras)
     }
 
@@ -100,13 +102,14 @@ extension AlternatingImputation {
     func squaremStep(_ s: inout State, scheme: inout SQUAREM, context: SolverContext) throws -> StepReport {
         let x0 = s.v.rowNormsSquared
         let sums = context.itemSums
-        let first = try refit(at: x0, from: s.v, context: context)
+        let first = try refit(at: x0, from: s.v, direction: s.direction, context: context)
         let x1 = first.v.rowNormsSquared
         var extras: [String: Double] = ["diagonalChange": Self.relativeChange(x1, x0, sums: sums), "refits": 1, "accelerated": 0]
         guard first.loss < s.loss else { return StepReport(status: .converged, extras: extras) }
         s.v = first.v
         s.loss = first.loss
-        let second = try refit(at: x1, from: s.v, context: context)
+        s.direction = first.direction
+        let second = try refit(at: x1, from: s.v, direction: s.direction, context: context)
         let x2 = second.v.rowNormsSquared
         extras["refits"] = 2
         extras["diagonalChange"] = Self.relativeChange(x2, x0, sums: sums)
@@ -114,11 +117,12 @@ extension AlternatingImputation {
         guard second.loss < s.loss else { return StepReport(status: .converged, extras: extras) }
         s.v = second.v
         s.loss = second.loss
+        s.direction = second.direction
         guard let (point, alpha) = SQUAREM.proposalClamped(scheme.proposal(x0: x0, x1: x1, x2: x2, sums: sums)) else {
             scheme.recordUnitStep()
             return StepReport(stepSize: 1, extras: extras)
         }
-        let trial = try refit(at: point, from: s.v, context: context)
+        let trial = try refit(at: point, from: s.v, direction: s.direction, context: context)
         extras["refits"] = 3
         let accepted = trial.loss.isFinite && trial.loss < s.loss
         scheme.record(steplength: alpha, accepted: accepted)
@@ -126,6 +130,7 @@ extension AlternatingImputation {
         let image = trial.v.rowNormsSquared
         s.v = trial.v
         s.loss = trial.loss
+        s.direction = trial.direction
         extras["diagonalChange"] = Self.relativeChange(image, x0, sums: sums)
         extras["accelerated"] = 1
         return StepReport(stepSize: alpha, extras: extras)
