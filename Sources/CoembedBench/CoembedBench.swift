@@ -14,7 +14,7 @@ struct CoembedBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coembed-bench",
         abstract: "Print performance figures on the bundled ml-latest-small.",
-        subcommands: [ObjectiveBench.self, SolversBench.self, LoadBench.self, ScaleBench.self],
+        subcommands: [ObjectiveBench.self, SolversBench.self, LoadBench.self, ScaleBench.self, KernelsBench.self],
         defaultSubcommand: ObjectiveBench.self)
 
     /// Before any BLAS call: restart once with OPENBLAS_CORETYPE set if OpenBLAS fell back to its

@@ -113,16 +113,20 @@ struct ScaleBench: ParsableCommand {
                      LBFGSMemoryPlan.arrays(memory: memory, pairBytes: pairBytes), m, d,
                      MemoryBudget.format(LBFGSMemoryPlan.bytes(memory: memory, problem: problem, dimension: d, pairBytes: pairBytes)),
                      memory, requested, pairBytes == 4 ? "Float32" : "Float64"))
-        let lbfgs = try Driver.run(LBFGS(memory: requested), problem: problem, dimension: d, start: start, initialization: "eigen",
-                                   seed: seed, options: DriverOptions(maxIterations: 1_000_000, timeLimit: lbfgsSeconds,
-                                                                      relativeTolerance: 1e-12))
-        let final = lbfgs.finalLoss
-        let crossing = lbfgs.trace.first { ($0.loss - final) <= 1e-3 * abs(final) }
-        print(String(format: "L-BFGS (memory %d): %d iterations in %.1f s (%@), final loss %.12g; start loss %.12g",
-                     memory, lbfgs.iterations, lbfgs.seconds, lbfgs.termination.rawValue, final, lbfgs.trace.first?.loss ?? .nan))
-        if let crossing {
-            print(String(format: "L-BFGS time to 1e-3 of its final loss: %.1f s (iteration %d)  [VmHWM %@]", crossing.seconds,
-                         crossing.iteration, peakRSS()))
+        // In a scope of its own: L-BFGS's result (an M × D embedding) is released before impute
+        // starts, so that the run's peak is impute's own arrays, not impute's plus this one.
+        do {
+            let lbfgs = try Driver.run(LBFGS(memory: requested), problem: problem, dimension: d, start: start, initialization: "eigen",
+                                       seed: seed, options: DriverOptions(maxIterations: 1_000_000, timeLimit: lbfgsSeconds,
+                                                                          relativeTolerance: 1e-12))
+            let final = lbfgs.finalLoss
+            let crossing = lbfgs.trace.first { ($0.loss - final) <= 1e-3 * abs(final) }
+            print(String(format: "L-BFGS (memory %d): %d iterations in %.1f s (%@), final loss %.12g; start loss %.12g",
+                         memory, lbfgs.iterations, lbfgs.seconds, lbfgs.termination.rawValue, final, lbfgs.trace.first?.loss ?? .nan))
+            if let crossing {
+                print(String(format: "L-BFGS time to 1e-3 of its final loss: %.1f s (iteration %d)  [VmHWM %@]", crossing.seconds,
+                             crossing.iteration, peakRSS()))
+            }
         }
 
         // From the same eigen start as L-BFGS (the driver hands a start only to methods that ask).

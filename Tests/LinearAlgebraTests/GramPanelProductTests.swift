@@ -1,4 +1,4 @@
-import LinearAlgebra
+@testable import LinearAlgebra
 import Testing
 import TestSupport
 
@@ -20,5 +20,39 @@ struct GramPanelProductTests {
         var y = Matrix(rows: items, columns: width) { _, _ in .nan }
         GramOperator(s).apply(x, into: &y)
         #expect(y.storage == plain.storage)
+    }
+
+    /// Skewed rows (one user with most likes, popular items), so the nonzero-balanced split of
+    /// users and items between the threads falls next to a heavy row; a width past eight groups.
+    @Test(arguments: [5, 40])
+    func skewedRowsSplitBetweenThreadsStayBitwise(width: Int) throws {
+        var rng = SplitMix64(seed: 77)
+        var triplets: [(row: Int, column: Int, value: Double)] = []
+        let users = 700, items = 1500
+        for i in 0..<items where i % 3 != 0 { triplets.append((350, i, 0.5 + Double(i % 5))) }
+        for u in 0..<users where u != 350 {
+            for i in 0..<items where Double(rng.next() >> 11) * 0x1.0p-53 < 0.3 / Double(1 + i / 20) {
+                triplets.append((u, i, 1))
+            }
+        }
+        let s = try SparseMatrix(rows: users, columns: items, triplets: triplets)
+        #expect(2 * s.nonzeroCount * width >= SparseMatrix.parallelThreshold)
+        let x = Random.gaussian(rows: items, columns: width, seed: 3)
+        let plain = s.transposed.multiply(s.multiply(x))
+        var y = Matrix(rows: items, columns: width) { _, _ in .nan }
+        GramOperator(s).apply(x, into: &y)
+        #expect(y.storage == plain.storage)
+    }
+
+    /// The split covers every row once, in order, and no part holds much more than its share.
+    @Test func balancedBoundsCoverEveryRowOnce() {
+        let pointers = [0, 0, 90, 91, 92, 100, 100, 130, 200] // 8 rows, one heavy
+        for parts in 1...5 {
+            let bounds = GramPanelProduct.balancedBounds(pointers, parts: parts)
+            #expect(bounds.count == parts + 1 && bounds.first == 0 && bounds.last == 8)
+            #expect(zip(bounds, bounds.dropFirst()).allSatisfy { $0 <= $1 })
+        }
+        #expect(GramPanelProduct.balancedBounds(pointers, parts: 2) == [0, 5, 8]) // 100 | 100 likes
+        #expect(GramPanelProduct.balancedBounds([0], parts: 2) == [0, 0, 0])
     }
 }

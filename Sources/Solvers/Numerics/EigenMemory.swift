@@ -25,10 +25,10 @@ public enum EigenMemory {
         return 8 * (rows ?? m) * (ncv + d + 3)
     }
 
-    /// The block method's six M × b panels plus the operator's scratch: per thread, one interleaved
-    /// group of eight columns on the item and on the user side (`GramOperator`).
+    /// The block method's six M × b panels plus the operator's scratch: one interleaved group of
+    /// eight columns on the item and on the user side, shared by the threads (`GramOperator`).
     public static func blockBytes(items m: Int, users: Int, dimension d: Int) -> Int {
-        BlockEigensolver.workingBytes(d, order: m) + 8 * 8 * (m + users) * ProcessInfoCores.count
+        BlockEigensolver.workingBytes(d, order: m) + 8 * 8 * (m + users)
     }
 
     /// The block method with local rows (`heldRows` of M per participant): six M_b × b panels, and

@@ -46,7 +46,14 @@ public enum KernelBenchmark {
     /// nonzeros), medians over `repeats`.
     public static func sparsePasses(problem: Problem, v: Matrix, repeats: Int = 9) -> SparsePasses? {
         guard case let .interactions(s) = problem.source else { return nil }
-        let st = ItemCSR(s.transposed, renumberUsersByActivity: true)
+        return sparsePasses(interactions: s, transposed: s.transposed, diagonal: problem.diagonal, v: v, repeats: repeats)
+    }
+
+    /// The same passes without a `Problem` (whose exact ‖X‖²_F they do not need): S, its CSR
+    /// transpose and X's diagonal given.
+    public static func sparsePasses(interactions s: SparseMatrix, transposed: SparseMatrix, diagonal: [Double], v: Matrix,
+                                    repeats: Int = 9) -> SparsePasses {
+        let st = ItemCSR(transposed, renumberUsersByActivity: true)
         let m = v.rows, dim = v.columns, n = s.rows
         let blocks = ItemBlocks.balanced(rowPointers: st.rowPointers, count: ProcessInfoCores.count,
                                          rowWeight: ItemBlocks.rowWeight(dimension: dim))
@@ -55,7 +62,6 @@ public enum KernelBenchmark {
         for b in sv { b.initialize(repeating: 0) }
         var norms = [Double](repeating: 0, count: m)
         var gradient = Matrix(rows: m, columns: dim)
-        let diagonal = problem.diagonal
         let scatter: Double = v.storage.withUnsafeBufferPointer { vb in
             norms.withUnsafeMutableBufferPointer { nb in
                 let vp = SharedPointer(vb.baseAddress!), np = SharedPointer(nb.baseAddress!)
