@@ -21,14 +21,22 @@ extension NPY {
 
     /// The layout of the array in `url`, after every check `read` makes (nothing past the header read).
     public static func layout(of url: URL) throws(DataIOError) -> Layout {
-        let file = url.path
         let handle = try RowFile(url)
         defer { handle.close() }
-        let size = handle.size
+        return try checkedLayout(size: handle.size, file: url.path) { (range: Range<Int>) throws(DataIOError) -> [UInt8] in
+            try handle.read(range.count, at: range.lowerBound)
+        }
+    }
+
+    /// Every check `read` makes on an `.npy` file of `size` bytes (preamble, version, header,
+    /// dtype, shape, data size, trailing bytes), with its messages; `bytes` gives the bytes of a
+    /// range (only the preamble and the header are asked for).
+    static func checkedLayout(size: Int, file: String,
+                              bytes: (Range<Int>) throws(DataIOError) -> [UInt8]) throws(DataIOError) -> Layout {
         guard size >= 8 else {
             throw .malformedBinary(file: file, offset: size, problem: "file too short for an .npy preamble (\(size) bytes)")
         }
-        let preamble = try handle.read(min(size, 12), at: 0)
+        let preamble = try bytes(0..<min(size, 12))
         guard Array(preamble[0..<6]) == magic else {
             throw .malformedBinary(file: file, offset: 0, problem: "not an .npy file (magic string \\x93NUMPY missing)")
         }
@@ -51,7 +59,7 @@ extension NPY {
             throw .malformedBinary(file: file, offset: size,
                                    problem: "truncated header: declares \(headerLength) bytes but the file ends after \(size - headerStart)")
         }
-        let headerText = String(decoding: try handle.read(headerLength, at: headerStart), as: UTF8.self)
+        let headerText = String(decoding: try bytes(headerStart..<dataStart), as: UTF8.self)
         let header: Header
         do {
             header = try Header.parse(headerText)

@@ -58,72 +58,9 @@ public enum NPY {
 
     /// Parses `.npy` bytes; errors carry the byte offset of the problem.
     public static func decode(_ bytes: [UInt8], file: String) throws(DataIOError) -> Matrix {
-        guard bytes.count >= 8 else {
-            throw .malformedBinary(file: file, offset: bytes.count, problem: "file too short for an .npy preamble (\(bytes.count) bytes)")
-        }
-        guard Array(bytes[0..<6]) == magic else {
-            throw .malformedBinary(file: file, offset: 0, problem: "not an .npy file (magic string \\x93NUMPY missing)")
-        }
-        let major = Int(bytes[6]), minor = Int(bytes[7])
-        let headerLength: Int, headerStart: Int
-        switch major {
-        case 1:
-            guard bytes.count >= 10 else {
-                throw .malformedBinary(file: file, offset: bytes.count, problem: "truncated header length")
-            }
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
-            headerStart = 10
-        case 2, 3:
-            guard bytes.count >= 12 else {
-                throw .malformedBinary(file: file, offset: bytes.count, problem: "truncated header length")
-            }
-            headerLength = (0..<4).reduce(0) { $0 | Int(bytes[8 + $1]) << (8 * $1) }
-            headerStart = 12
-        default:
-            throw .malformedBinary(file: file, offset: 6, problem: "unsupported .npy format version \(major).\(minor) (1.0, 2.0 and 3.0 are supported)")
-        }
-        let dataStart = headerStart + headerLength
-        guard dataStart <= bytes.count else {
-            throw .malformedBinary(file: file, offset: bytes.count,
-                                   problem: "truncated header: declares \(headerLength) bytes but the file ends after \(bytes.count - headerStart)")
-        }
-        let headerText = String(decoding: bytes[headerStart..<dataStart], as: UTF8.self)
-        let header: Header
-        do {
-            header = try Header.parse(headerText)
-        } catch {
-            throw .malformedBinary(file: file, offset: headerStart + error.offset, problem: "header: \(error.message)")
-        }
-
-        let rows: Int, columns: Int
-        switch header.shape.count {
-        case 1: (rows, columns) = (header.shape[0], 1)
-        case 2: (rows, columns) = (header.shape[0], header.shape[1])
-        default:
-            throw .malformedBinary(file: file, offset: headerStart,
-                                   problem: "shape \(header.shapeText) has \(header.shape.count) dimensions; only 1-D and 2-D arrays are supported")
-        }
-        let width: Int
-        switch header.descr {
-        case "<f8": width = 8
-        case "<f4": width = 4
-        default:
-            throw .malformedBinary(file: file, offset: headerStart, problem: "unsupported dtype '\(header.descr)': \(dtypeProblem(header.descr))")
-        }
-        let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
-        let (byteCount, overflow2) = count.multipliedReportingOverflow(by: width)
-        guard !overflow, !overflow2 else {
-            throw .malformedBinary(file: file, offset: headerStart, problem: "shape \(header.shapeText) is too large")
-        }
-        let available = bytes.count - dataStart
-        guard available >= byteCount else {
-            throw .malformedBinary(file: file, offset: bytes.count,
-                                   problem: "truncated data: shape \(header.shapeText) needs \(byteCount) bytes from offset \(dataStart), only \(available) present")
-        }
-        guard available == byteCount else {
-            throw .malformedBinary(file: file, offset: dataStart + byteCount,
-                                   problem: "\(available - byteCount) unexpected bytes after the array data")
-        }
+        let layout = try checkedLayout(size: bytes.count, file: file) { (range: Range<Int>) throws(DataIOError) -> [UInt8] in Array(bytes[range]) }
+        let rows = layout.rows, columns = layout.columns, width = layout.width, dataStart = layout.dataStart
+        let count = rows * columns
         var values = [Double](repeating: 0, count: count)
         bytes.withUnsafeBytes { raw in
             if width == 8 {
@@ -137,7 +74,7 @@ public enum NPY {
             }
         }
         // Fortran order is column-major, which is Matrix's own layout.
-        if header.fortranOrder {
+        if layout.fortranOrder {
             return Matrix(rows: rows, columns: columns, columnMajor: values)
         }
         return Matrix(rows: rows, columns: columns, rowMajor: values)
