@@ -76,20 +76,8 @@ public final class PARPACKLanczos: RowDistributedLanczos {
 
         let iterations = Int(iparam[2])
         let convergedAfterIteration = Int(iparam[4])
-        switch info {
-        case 0:
-            break
-        case 1 where convergedAfterIteration >= k:
-            break
-        case 1:
-            throw LinearAlgebraError.notConverged(requested: k, converged: convergedAfterIteration, iterations: iterations)
-        default:
-            throw LinearAlgebraError.arpackFailure(routine: "pdsaupd", info: Int(info),
-                                                   reason: SymmetricEigen.arpackReason(routine: "pdsaupd", info: Int(info)))
-        }
-        guard convergedAfterIteration >= k else {
-            throw LinearAlgebraError.notConverged(requested: k, converged: convergedAfterIteration, iterations: iterations)
-        }
+        try SymmetricEigen.checkLanczosOutcome(routine: "pdsaupd", info: Int(info), requested: k, iterations: iterations,
+                                               converged: convergedAfterIteration)
 
         var einfo: Int32 = 0
         coembed_pdseupd(1, "A", select.baseAddress, d.baseAddress, z.baseAddress, n32, 0, "I", n32, "LA", k32, options.tolerance,

@@ -98,19 +98,8 @@ enum ARPACK {
 
         let iterations = Int(iparam[2])
         let convergedAfterIteration = Int(iparam[4])
-        switch info {
-        case 0:
-            break
-        case 1 where convergedAfterIteration >= k:
-            break  // the limit was hit on the same restart that converged the last wanted pair
-        case 1:
-            throw LinearAlgebraError.notConverged(requested: k, converged: convergedAfterIteration, iterations: iterations)
-        default:
-            throw LinearAlgebraError.arpackFailure(routine: "dsaupd", info: Int(info), reason: dsaupdReason(Int(info)))
-        }
-        guard convergedAfterIteration >= k else {
-            throw LinearAlgebraError.notConverged(requested: k, converged: convergedAfterIteration, iterations: iterations)
-        }
+        try SymmetricEigen.checkLanczosOutcome(routine: "dsaupd", info: Int(info), requested: k, iterations: iterations,
+                                               converged: convergedAfterIteration)
 
         var einfo: Int32 = 0
         dseupd_c(1, "A", select.baseAddress, d.baseAddress, z.baseAddress, n32, 0, "I", n32, "LA", k32, tolerance,

@@ -43,4 +43,16 @@ extension SymmetricEigen {
     public static func arpackReason(routine: String, info: Int) -> String {
         routine.hasSuffix("seupd") ? ARPACK.dseupdReason(info) : ARPACK.dsaupdReason(info)
     }
+
+    /// The end of a (p)dsaupd reverse-communication loop: info 0, or 1 (iteration limit) on the
+    /// restart that converged the last wanted pair, is success; any other outcome is the typed
+    /// error (too few pairs converged, or the routine's documented failure).
+    public static func checkLanczosOutcome(routine: String, info: Int, requested k: Int, iterations: Int, converged: Int) throws {
+        switch info {
+        case 0, 1: // 1 = the iteration limit, fine when it came on the restart that converged the last pair
+            guard converged >= k else { throw LinearAlgebraError.notConverged(requested: k, converged: converged, iterations: iterations) }
+        default:
+            throw LinearAlgebraError.arpackFailure(routine: routine, info: info, reason: arpackReason(routine: routine, info: info))
+        }
+    }
 }
