@@ -17,7 +17,7 @@ import TestSupport
         for step in 0..<(2 * memory + 3) {
             let g = gOld.map { $0 }
             var d = [Double](repeating: 0, count: n)
-            g.withUnsafeBufferPointer { gp in d.withUnsafeMutableBufferPointer { history.direction(gradient: gp, into: $0) } }
+            _ = g.withUnsafeBufferPointer { gp in d.withUnsafeMutableBufferPointer { history.direction(gradient: gp, into: $0) } }
             let pairs = (0..<history.count).map { history.pair($0) }
             let reference = LBFGSHistory.twoLoopReference(s: pairs.map(\.s), y: pairs.map(\.y), gradient: g)
             let scale = reference.map(abs).max()!
@@ -39,14 +39,14 @@ import TestSupport
         let before = history.count
         let g = gOld
         var dir = [Double](repeating: 0, count: n)
-        g.withUnsafeBufferPointer { gp in dir.withUnsafeMutableBufferPointer { history.direction(gradient: gp, into: $0) } }
+        _ = g.withUnsafeBufferPointer { gp in dir.withUnsafeMutableBufferPointer { history.direction(gradient: gp, into: $0) } }
         let gNew = zip(g, dir).map { $0 - $1 } // y = −d, s = d: sᵀy < 0
         dir.withUnsafeBufferPointer { dp in gNew.withUnsafeBufferPointer { gn in g.withUnsafeBufferPointer { go in
             #expect(history.append(alpha: 1, direction: dp, newGradient: gn, oldGradient: go) < 0)
         }}}
         #expect(history.count == before)
         var d = [Double](repeating: 0, count: n)
-        g.withUnsafeBufferPointer { gp in d.withUnsafeMutableBufferPointer { history.direction(gradient: gp, into: $0) } }
+        _ = g.withUnsafeBufferPointer { gp in d.withUnsafeMutableBufferPointer { history.direction(gradient: gp, into: $0) } }
         let pairs = (0..<history.count).map { history.pair($0) }
         let reference = LBFGSHistory.twoLoopReference(s: pairs.map(\.s), y: pairs.map(\.y), gradient: g)
         #expect(zip(d, reference).map { abs($0 - $1) }.max()! <= 1e-12 * reference.map(abs).max()!)
@@ -67,7 +67,7 @@ import TestSupport
         var g = (0..<n).map { _ in rng.nextGaussian() }
         for step in 0..<(2 * memory + 3) {
             var d = [Double](repeating: 0, count: n)
-            g.withUnsafeBufferPointer { gp in d.withUnsafeMutableBufferPointer { history.direction(gradient: gp, into: $0) } }
+            _ = g.withUnsafeBufferPointer { gp in d.withUnsafeMutableBufferPointer { history.direction(gradient: gp, into: $0) } }
             let pairs = (0..<history.count).map { history.pair($0) }
             let ys = pairs.map { pair in pair.y.indices.map { pair.y[$0] / p[$0 / rows] } }
             let reference = LBFGSHistory.twoLoopReference(s: pairs.map(\.s), y: ys, gradient: g, scaling: p, initialScale: 0.25)
@@ -87,7 +87,7 @@ import TestSupport
         // A pair whose given curvature fails the test is refused without touching the history.
         let before = history.count
         var d = [Double](repeating: 0, count: n)
-        g.withUnsafeBufferPointer { gp in d.withUnsafeMutableBufferPointer { history.direction(gradient: gp, into: $0) } }
+        _ = g.withUnsafeBufferPointer { gp in d.withUnsafeMutableBufferPointer { history.direction(gradient: gp, into: $0) } }
         d.withUnsafeBufferPointer { dp in g.withUnsafeBufferPointer { gp in
             #expect(history.append(alpha: 1, direction: dp, newGradient: gp, oldGradient: gp, expectedCurvature: -1) == -1)
         }}
@@ -117,8 +117,8 @@ import TestSupport
         var worstVersusDouble = 0.0
         for step in 0..<(2 * memory + 3) {
             var d = [Double](repeating: 0, count: n), dDouble = d
-            g.withUnsafeBufferPointer { gp in d.withUnsafeMutableBufferPointer { single.direction(gradient: gp, into: $0) } }
-            g.withUnsafeBufferPointer { gp in dDouble.withUnsafeMutableBufferPointer { double.direction(gradient: gp, into: $0) } }
+            _ = g.withUnsafeBufferPointer { gp in d.withUnsafeMutableBufferPointer { single.direction(gradient: gp, into: $0) } }
+            _ = g.withUnsafeBufferPointer { gp in dDouble.withUnsafeMutableBufferPointer { double.direction(gradient: gp, into: $0) } }
             let pairs = (0..<single.count).map { single.pair($0) }
             #expect(pairs.allSatisfy { pair in pair.s.allSatisfy { Double(Float($0)) == $0 } }, "pairs are stored in Float32")
             let ys = pairs.map { pair in pair.y.indices.map { pair.y[$0] / p[$0 / rows] } }
