@@ -21,10 +21,10 @@ extension NPY {
 
     /// The layout of the array in `url`, after every check `read` makes (nothing past the header read).
     public static func layout(of url: URL) throws(DataIOError) -> Layout {
-        let handle = try RowFile(url)
+        let handle = try FileRange(url)
         defer { handle.close() }
         return try checkedLayout(size: handle.size, file: url.path) { (range: Range<Int>) throws(DataIOError) -> [UInt8] in
-            try handle.read(range.count, at: range.lowerBound)
+            try handle.bytes(range)
         }
     }
 
@@ -101,7 +101,7 @@ extension NPY {
     /// block.count × columns matrix; only those rows' bytes are read.
     public static func readRows(_ url: URL, layout: Layout, rows block: Range<Int>) throws(DataIOError) -> Matrix {
         precondition(block.lowerBound >= 0 && block.upperBound <= layout.rows, "rows \(block) outside the \(layout.rows) rows")
-        let handle = try RowFile(url)
+        let handle = try FileRange(url)
         defer { handle.close() }
         let n = block.count, columns = layout.columns, width = layout.width
         var out = Matrix(rows: n, columns: columns)
@@ -118,60 +118,15 @@ extension NPY {
         }
         if layout.fortranOrder {
             for j in 0..<columns {
-                let bytes = try handle.read(n * width, at: layout.dataStart + (j * layout.rows + block.lowerBound) * width)
+                let start = layout.dataStart + (j * layout.rows + block.lowerBound) * width
+                let bytes = try handle.bytes(start..<(start + n * width))
                 decode(bytes, count: n) { k, x in out[k, j] = x }
             }
         } else {
-            let bytes = try handle.read(n * columns * width, at: layout.dataStart + block.lowerBound * columns * width)
+            let start = layout.dataStart + block.lowerBound * columns * width
+            let bytes = try handle.bytes(start..<(start + n * columns * width))
             decode(bytes, count: n * columns) { k, x in out[k / columns, k % columns] = x }
         }
         return out
-    }
-
-    /// An open file read by positioned reads.
-    private struct RowFile {
-        let path: String
-        let fd: Int32
-        let size: Int
-
-        init(_ url: URL) throws(DataIOError) {
-            path = url.path
-            fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw .unreadable(file: path, reason: String(cString: strerror(errno))) }
-            var st = stat()
-            guard fstat(fd, &st) == 0 else {
-                let reason = String(cString: strerror(errno))
-                Glibc.close(fd)
-                throw .unreadable(file: path, reason: reason)
-            }
-            guard (st.st_mode & S_IFMT) != S_IFDIR else {
-                Glibc.close(fd)
-                throw .unreadable(file: path, reason: "is a directory")
-            }
-            size = max(0, Int(st.st_size))
-        }
-
-        func close() { Glibc.close(fd) }
-
-        func read(_ count: Int, at offset: Int) throws(DataIOError) -> [UInt8] {
-            var failure: Int32 = 0
-            let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, done in
-                while done < count {
-                    let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        failure = errno
-                        break
-                    }
-                    if n == 0 { break }
-                    done += n
-                }
-            }
-            guard failure == 0 else { throw .unreadable(file: path, reason: String(cString: strerror(failure))) }
-            guard bytes.count == count else {
-                throw .unreadable(file: path, reason: "the file ended at byte \(offset + bytes.count), \(offset + count) expected (changed while read?)")
-            }
-            return bytes
-        }
     }
 }
