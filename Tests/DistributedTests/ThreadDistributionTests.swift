@@ -6,31 +6,12 @@ import TestSupport
 /// The distributed problem on a `ThreadTeam`: participants are threads, each holding only its item
 /// block of S, running the same code an MPI rank runs. Compared with the single-process problem.
 final class ThreadDistributionTests: XCTestCase {
-    /// Users × items with uneven item popularity (so nonzero-balanced blocks differ from count-balanced).
     func interactions(users: Int = 30, items: Int = 37, seed: UInt64 = 7) throws -> SparseMatrix {
-        var rng = SplitMix64(seed: seed)
-        var triplets: [(row: Int, column: Int, value: Double)] = []
-        for u in 0..<users {
-            for i in 0..<items where Double(rng.next() >> 11) * 0x1.0p-53 < 0.5 / Double(1 + i % 5) {
-                triplets.append((u, i, Double(1 + rng.next() % 5) * 0.5))
-            }
-        }
-        return try SparseMatrix(rows: users, columns: items, triplets: triplets)
+        try ThreadTeamProblems.interactions(users: users, items: items, seed: seed)
     }
 
-    /// Runs `body` on `ranks` threads, each with its distributed problem; returns rank-ordered results.
     func onTeam<T>(_ s: SparseMatrix, ranks: Int, dimension: Int, _ body: @escaping (Problem) throws -> T) throws -> [T] {
-        let team = ThreadTeam(size: ranks)
-        var counts = [Int](repeating: 0, count: s.columns)
-        for c in s.columnIndices { counts[Int(c)] += 1 }
-        let bounds = ItemDistribution.balancedBounds(itemNonzeros: counts, parts: ranks, dimension: dimension)
-        let results = ResultBox<T>(count: ranks)
-        try team.run { comm in
-            let distribution = ItemDistribution(communicator: comm, bounds: bounds)
-            let problem = try Problem(interactionsBlock: try distribution.localBlock(of: s), distribution: distribution)
-            results.set(comm.rank, try body(problem))
-        }
-        return results.values.map { $0! }
+        try ThreadTeamProblems.onTeam(s, ranks: ranks, dimension: dimension, ownRowsOnly: false, body)
     }
 
     func testLossGradientAndConstantsMatchOneProcess() throws {
