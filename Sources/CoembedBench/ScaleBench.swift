@@ -103,6 +103,21 @@ struct ScaleBench: ParsableCommand {
 
         try lossAndGradient(problem, start)
 
+        // Impute first, from the same eigen start as L-BFGS; L-BFGS then takes the start over
+        // (`consume`), so that its state owns the only copy and no M × D array is kept for later.
+        var firstSeconds: Double?
+        let imputeMethod = ImputeFromStart()
+        let impute = try Driver.run(imputeMethod, problem: problem, dimension: d, start: start, initialization: "eigen",
+                                    seed: seed, options: DriverOptions(maxIterations: 1_000_000, relativeTolerance: 0, callback: { entry in
+                                        if firstSeconds == nil { firstSeconds = entry.seconds }
+                                        return entry.seconds - firstSeconds! < imputeSeconds
+                                    }))
+        let imputeSpan = (impute.trace.last?.seconds ?? 0) - (impute.trace.first?.seconds ?? 0)
+        print(String(format: "impute (%@, %@): %d iterations in %.1f s after %.1f s set-up = %.2f iterations/minute, loss %.12g  [VmHWM %@]",
+                     imputeMethod.base.inner.rawValue, imputeMethod.base.acceleration.rawValue,
+                     impute.iterations, imputeSpan, impute.trace.first?.seconds ?? 0,
+                     imputeSpan > 0 ? Double(impute.iterations) / imputeSpan * 60 : 0, impute.finalLoss, peakRSS()))
+
         let m = problem.itemCount
         // L-BFGS lowers its memory setting itself when its arrays would not fit the budget (LBFGSMemoryPlan).
         let requested = lbfgsMemory ?? LBFGS().memory
@@ -113,34 +128,28 @@ struct ScaleBench: ParsableCommand {
                      LBFGSMemoryPlan.arrays(memory: memory, pairBytes: pairBytes), m, d,
                      MemoryBudget.format(LBFGSMemoryPlan.bytes(memory: memory, problem: problem, dimension: d, pairBytes: pairBytes)),
                      memory, requested, pairBytes == 4 ? "Float32" : "Float64"))
-        // In a scope of its own: L-BFGS's result (an M × D embedding) is released before impute
-        // starts, so that the run's peak is impute's own arrays, not impute's plus this one.
-        do {
-            let lbfgs = try Driver.run(LBFGS(memory: requested), problem: problem, dimension: d, start: start, initialization: "eigen",
-                                       seed: seed, options: DriverOptions(maxIterations: 1_000_000, timeLimit: lbfgsSeconds,
-                                                                          relativeTolerance: 1e-12))
-            let final = lbfgs.finalLoss
-            let crossing = lbfgs.trace.first { ($0.loss - final) <= 1e-3 * abs(final) }
-            print(String(format: "L-BFGS (memory %d): %d iterations in %.1f s (%@), final loss %.12g; start loss %.12g",
-                         memory, lbfgs.iterations, lbfgs.seconds, lbfgs.termination.rawValue, final, lbfgs.trace.first?.loss ?? .nan))
-            if let crossing {
-                print(String(format: "L-BFGS time to 1e-3 of its final loss: %.1f s (iteration %d)  [VmHWM %@]", crossing.seconds,
-                             crossing.iteration, peakRSS()))
+        // Each method's own peak: the impute run's is kept, then the kernel's high-water mark is
+        // reset (clear_refs 5), so that the next VmHWM is L-BFGS's alone.
+        let imputePeak = peakBytes()
+        resetPeakRSS()
+        let rssBefore = residentBytes()
+        let lbfgs = try Driver.run(LBFGS(memory: requested), problem: problem, dimension: d, start: consume start, initialization: "eigen",
+                                   seed: seed, options: DriverOptions(maxIterations: 1_000_000, timeLimit: lbfgsSeconds,
+                                                                      relativeTolerance: 1e-12))
+        let final = lbfgs.finalLoss
+        let crossing = lbfgs.trace.first { ($0.loss - final) <= 1e-3 * abs(final) }
+        print(String(format: "L-BFGS (memory %d): %d iterations in %.1f s (%@), final loss %.12g; start loss %.12g",
+                     memory, lbfgs.iterations, lbfgs.seconds, lbfgs.termination.rawValue, final, lbfgs.trace.first?.loss ?? .nan))
+        if let crossing {
+            print(String(format: "L-BFGS time to 1e-3 of its final loss: %.1f s (iteration %d)  [VmHWM %@ since impute ended; resident before L-BFGS %@]",
+                         crossing.seconds, crossing.iteration, peakRSS(), MemoryBudget.format(rssBefore)))
+        }
+        for fraction in [1e-2, 3e-3, 1e-3, 3e-4, 1e-4] {
+            if let entry = lbfgs.trace.first(where: { ($0.loss - final) <= fraction * abs(final) }) {
+                print(String(format: "  within %.0e of the final loss at %.1f s (iteration %d)", fraction, entry.seconds, entry.iteration))
             }
         }
-
-        // From the same eigen start as L-BFGS (the driver hands a start only to methods that ask).
-        var firstSeconds: Double?
-        let impute = try Driver.run(ImputeFromStart(), problem: problem, dimension: d, start: start, initialization: "eigen",
-                                    seed: seed, options: DriverOptions(maxIterations: 1_000_000, relativeTolerance: 0, callback: { entry in
-                                        if firstSeconds == nil { firstSeconds = entry.seconds }
-                                        return entry.seconds - firstSeconds! < imputeSeconds
-                                    }))
-        let imputeSpan = (impute.trace.last?.seconds ?? 0) - (impute.trace.first?.seconds ?? 0)
-        print(String(format: "impute (subspace): %d iterations in %.1f s after %.1f s set-up = %.2f iterations/minute, loss %.12g  [VmHWM %@]",
-                     impute.iterations, imputeSpan, impute.trace.first?.seconds ?? 0,
-                     imputeSpan > 0 ? Double(impute.iterations) / imputeSpan * 60 : 0, impute.finalLoss, peakRSS()))
-        print("peak RSS (VmHWM): \(peakRSS())")
+        print("peak RSS (VmHWM) of the run: \(MemoryBudget.format(max(imputePeak, peakBytes())))")
     }
 
     /// One loss+gradient at the eigen start, the syrk+gemm floor, and the share of the rest
@@ -171,11 +180,28 @@ struct ScaleBench: ParsableCommand {
 
 /// VmHWM (peak resident set) from /proc/self/status, or "?" off Linux.
 func peakRSS() -> String {
+    statusBytes("VmHWM:").map(MemoryBudget.format) ?? "?"
+}
+
+/// VmHWM in bytes, 0 off Linux.
+func peakBytes() -> Int { statusBytes("VmHWM:") ?? 0 }
+
+/// VmRSS (the resident set now) in bytes, 0 off Linux.
+func residentBytes() -> Int { statusBytes("VmRSS:") ?? 0 }
+
+/// Resets VmHWM to the current resident set (Linux ≥ 4.0: "5" to /proc/self/clear_refs).
+func resetPeakRSS() {
+    guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return }
+    try? handle.write(contentsOf: Data("5".utf8))
+    try? handle.close()
+}
+
+/// A "Key:  123456 kB" line of /proc/self/status in bytes.
+private func statusBytes(_ key: String) -> Int? {
     guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return "?" }
+          let line = text.split(separator: "\n").first(where: { $0.hasPrefix(key) }) else { return nil }
     // "VmHWM:\t  123456 kB"; from 10 GB on the number follows the tab with no space.
-    let kB = Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.map(String.init) ?? "") ?? 0
-    return MemoryBudget.format(kB * 1024)
+    return Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.map(String.init) ?? "").map { $0 * 1024 }
 }
 
 /// Alternating imputation started from a given V (the benchmark reuses its eigen start).

@@ -136,3 +136,49 @@ struct ScriptedMethod: SolverMethod {
 }
 
 import Foundation
+
+/// Records whether writing into the state's iterate had to copy it first (copy-on-write: someone
+/// else still held the start's storage).
+private final class WriteProbe: @unchecked Sendable { var copied: [Bool] = [] }
+
+private struct InPlaceWriter: SolverMethod {
+    let probe: WriteProbe
+    var name: String { "in-place" }
+    struct State { var v: Matrix }
+    func makeState(start: Matrix?, context: SolverContext) throws -> State { State(v: try StartRequirement.require(start, for: name)) }
+    func step(_ s: inout State, context: SolverContext) throws -> StepReport {
+        let before = s.v.storage.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        let after = s.v.storage.withUnsafeMutableBufferPointer { b -> UInt in b[0] += 1; return UInt(bitPattern: b.baseAddress) }
+        probe.copied.append(before != after)
+        return StepReport(status: .proceed)
+    }
+    func embedding(of s: State) -> Matrix { s.v }
+    func loss(of s: State) -> Double { 1 }
+    var keepsLastFiniteIterate: Bool { true }
+}
+
+@Suite struct DriverStartOwnershipTests {
+    let problem = try! Problem(dense: Random.planted(items: 8, rank: 2, seed: 1).x)
+
+    /// A start handed over with `consume` is the state's own storage: the first write does not
+    /// copy it (at 10⁶ items × 128 the copy is one more GB for the whole run).
+    @Test func aConsumedStartIsWrittenInPlace() throws {
+        let probe = WriteProbe()
+        let start = Random.gaussian(rows: 8, columns: 2, seed: 3)
+        _ = try Driver.run(InPlaceWriter(probe: probe), problem: problem, dimension: 2, start: consume start,
+                           options: DriverOptions(maxIterations: 2, relativeTolerance: 0))
+        #expect(probe.copied == [false, false])
+    }
+
+    /// The control: a caller that keeps its start makes the first write copy it, and its own
+    /// start is left as it was.
+    @Test func aKeptStartIsCopiedOnFirstWrite() throws {
+        let probe = WriteProbe()
+        let start = Random.gaussian(rows: 8, columns: 2, seed: 3)
+        let kept = start[0, 0]
+        _ = try Driver.run(InPlaceWriter(probe: probe), problem: problem, dimension: 2, start: start,
+                           options: DriverOptions(maxIterations: 2, relativeTolerance: 0))
+        #expect(probe.copied == [true, false])
+        #expect(start[0, 0] == kept)
+    }
+}

@@ -98,7 +98,8 @@ public struct RegisteredMethod: Sendable {
         let initSeconds = (clock.now - t0).seconds
         var timed = options
         if let limit = timed.timeLimit { timed.timeLimit = max(limit - initSeconds, 1e-9) }
-        var result = try Driver.run(method, problem: problem, dimension: settings.dimension, start: start,
+        // Consumed: the method's state then holds the start's only reference and writes in place.
+        var result = try Driver.run(method, problem: problem, dimension: settings.dimension, start: consume start,
                                     initialization: settings.initialPoint.description, seed: settings.seed, options: timed)
         result.seconds += initSeconds
         for k in result.trace.indices { result.trace[k].seconds += initSeconds }

@@ -15,12 +15,21 @@ extension LBFGS: CheckpointableMethod {
     }
 
     public func restoreState(_ s: inout State, from r: CheckpointRecord, context: SolverContext) throws {
+        // The snapshot's form decides, not the one `makeState` chose from the saved V's VᵀV: the
+        // coefficient form needs its buffer back; the full form frees it (and fits its memory).
+        let savedFullGram = try r.bool("fullGram")
+        if !savedFullGram, s.history.storageReleased {
+            s.history.reallocateStorage()
+            s.memory = s.history.memory
+        } else if savedFullGram, !s.fullGram, !enterFullForm(&s, context: context) {
+            throw CheckpointError.damaged("the snapshot's L-BFGS full Gram form does not fit the memory budget of \(memoryBudget)")
+        }
         try s.history.restore("history", from: r)
         s.scalingGram = try r.doubles("scalingGram")
         guard s.scalingGram.isEmpty || s.scalingGram.count == s.v.columns else {
             throw CheckpointError.damaged("L-BFGS scaling diagonal has \(s.scalingGram.count) entries, expected \(s.v.columns)")
         }
-        s.fullGram = try r.bool("fullGram")
+        s.fullGram = savedFullGram
         let pairs = try r.int("pairs")
         guard (0...memory).contains(pairs) else { throw CheckpointError.damaged("L-BFGS holds \(pairs) pairs, memory is \(memory)") }
         s.s = []; s.y = []
@@ -31,6 +40,7 @@ extension LBFGS: CheckpointableMethod {
             s.s.append(sk); s.y.append(yk)
         }
         s.rho = try r.doubles("rho", count: pairs)
+        while s.s.count > s.memory { s.s.removeFirst(); s.y.removeFirst(); s.rho.removeFirst() } // a smaller fitted memory
     }
 }
 

@@ -76,6 +76,8 @@ public struct LBFGS: SolverMethod {
         var scalingGram: [Double] = []
         /// The Gram preconditioner's full form: explicit pairs, (VᵀV)⁻¹ renewed every iteration.
         var fullGram = false
+        /// Set when the full form did not fit the memory budget (said once; the diagonal form goes on).
+        var fullFormRefused = false
         var s: [Matrix] = []
         var y: [Matrix] = []
         var rho: [Double] = []
@@ -109,13 +111,34 @@ public struct LBFGS: SolverMethod {
         if preconditioning == .gram, loss.isFinite { // a non-finite start ends the run at the driver's check
             state.history.initialScale = 0.25
             let gram = context.objective.gramOfLastEvaluation
-            if Self.offDiagonalRatio(gram) <= 1e-8 {
+            if Self.offDiagonalRatio(gram) <= 1e-8 || !enterFullForm(&state, context: context) {
                 setGramScaling(&state, gram: gram)
-            } else {
-                state.fullGram = true
             }
         }
         return state
+    }
+
+    /// Switches to the Gram preconditioner's full form, whose pairs are explicit Float64 arrays: the
+    /// coefficient form's buffer is freed and the memory lowered, if need be, so that 5 + 2·memory
+    /// arrays fit the budget (with Float32 pairs the diagonal form's plan counts only 5 + memory).
+    /// Returns false, leaving the state as it was, when not even memory 1 fits in the full form.
+    func enterFullForm(_ st: inout State, context: SolverContext) -> Bool {
+        if st.fullFormRefused { return false }
+        guard let fitted = try? LBFGSMemoryPlan.fitting(requested: st.memory, problem: context.problem, dimension: st.v.columns,
+                                                        budget: memoryBudget, fullForm: true) else {
+            context.note("lbfgs: the Gram preconditioner's full form does not fit the memory budget of \(memoryBudget); "
+                         + "the diagonal form continues")
+            st.fullFormRefused = true
+            return false
+        }
+        if fitted < st.memory {
+            context.note(LBFGSMemoryPlan.notice(requested: st.memory, fitted: fitted, problem: context.problem,
+                                                dimension: st.v.columns, budget: memoryBudget, fullForm: true))
+        }
+        st.memory = fitted
+        st.history.releaseStorage()
+        st.fullGram = true
+        return true
     }
 
     /// H0's column scaling p_j = 1 / ((VᵀV)_jj + ridge) from the VᵀV of the last evaluation (at
@@ -247,13 +270,19 @@ public struct LBFGS: SolverMethod {
         // s = V_new − V = α·d, y = g_new − g; only pairs with positive curvature sᵀy are kept,
         // so H stays positive definite.
         if st.fullGram {
-            var sVec = st.direction
-            Flat.scale(&sVec, by: outcome.alpha)
-            var yVec = st.trialGradient
+            // With the memory full, the oldest pair's arrays take the new one (never 2 arrays more
+            // than the plan's 5 + 2·memory); a pair without positive curvature then leaves one pair fewer.
+            var sVec: Matrix, yVec: Matrix
+            if st.s.count >= st.memory {
+                sVec = st.s.removeFirst(); yVec = st.y.removeFirst(); st.rho.removeFirst()
+            } else {
+                sVec = Matrix(rows: st.v.rows, columns: st.v.columns); yVec = Matrix(rows: st.v.rows, columns: st.v.columns)
+            }
+            Flat.copy(st.direction, scaledBy: outcome.alpha, into: &sVec)
+            Flat.copy(st.trialGradient, scaledBy: 1, into: &yVec)
             Flat.axpy(-1, st.gradient, &yVec)
             let sy = st.sums(Flat.dot(sVec, yVec))
             if sy > 1e-300 {
-                if st.s.count == st.memory { st.s.removeFirst(); st.y.removeFirst(); st.rho.removeFirst() }
                 st.s.append(sVec); st.y.append(yVec); st.rho.append(1 / sy)
             }
         } else {
@@ -278,10 +307,9 @@ public struct LBFGS: SolverMethod {
         if preconditioning == .gram && !st.fullGram {
             // The last evaluation was at the accepted point (re-evaluated above otherwise).
             let gram = objective.gramOfLastEvaluation
-            if Self.offDiagonalRatio(gram) > 0.05 {
-                st.fullGram = true // the pairs were stored under the diagonal form: drop them
-                st.history.removeAll()
-            } else if scalingDrifted(st, gram: gram) {
+            // Entering the full form drops the pairs: they were stored under the diagonal form.
+            let entered = Self.offDiagonalRatio(gram) > 0.05 && enterFullForm(&st, context: context)
+            if !entered, scalingDrifted(st, gram: gram) {
                 setGramScaling(&st, gram: gram)
             }
         }

@@ -71,11 +71,7 @@ struct LBFGSHistory {
         self.length = length
         self.memory = memory
         self.singlePrecision = singlePrecision
-        // Uninitialised (no memset pass over 2·memory·length entries): slots are written by
-        // `append` before any read, and only filled slots are checkpointed.
-        let count = length * 2 * memory
-        self.buffer = singlePrecision ? [] : [Double](unsafeUninitializedCapacity: count) { _, initialised in initialised = count }
-        self.singleBuffer = singlePrecision ? [Float](unsafeUninitializedCapacity: count) { _, initialised in initialised = count } : []
+        (self.buffer, self.singleBuffer) = Self.storage(length: length, memory: memory, singlePrecision: singlePrecision)
         self.gram = [Double](repeating: 0, count: 4 * memory * memory)
         self.columnLength = length
     }
@@ -103,6 +99,32 @@ struct LBFGSHistory {
     }
 
     var count: Int { order.count }
+
+    /// Clears the pairs and frees the buffer, for a run that no longer uses the coefficient form
+    /// (L-BFGS's full Gram form keeps explicit pairs): 2·memory·length entries it would otherwise
+    /// hold for nothing. The history takes no pairs after this.
+    mutating func releaseStorage() {
+        removeAll()
+        buffer = []
+        singleBuffer = []
+    }
+
+    /// Whether `releaseStorage` freed the buffer.
+    var storageReleased: Bool { buffer.isEmpty && singleBuffer.isEmpty }
+
+    /// Allocates the buffer again (uninitialised, as `init` does) after `releaseStorage`.
+    mutating func reallocateStorage() {
+        guard storageReleased else { return }
+        (buffer, singleBuffer) = Self.storage(length: length, memory: memory, singlePrecision: singlePrecision)
+    }
+
+    /// The buffer, uninitialised (no memset pass over 2·memory·length entries): slots are written by
+    /// `append` before any read, and only filled slots are checkpointed.
+    private static func storage(length: Int, memory: Int, singlePrecision: Bool) -> ([Double], [Float]) {
+        let count = length * 2 * memory
+        return singlePrecision ? ([], [Float](unsafeUninitializedCapacity: count) { _, initialised in initialised = count })
+                               : ([Double](unsafeUninitializedCapacity: count) { _, initialised in initialised = count }, [])
+    }
 
     mutating func removeAll() {
         order.removeAll()

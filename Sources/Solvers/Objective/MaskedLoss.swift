@@ -21,6 +21,8 @@ public final class MaskedLoss {
 
     private var gram: Matrix
     private var xv: Matrix
+    /// SV (users × D) of the unblocked paths, allocated on their first use: the item-block scheme
+    /// (the default) keeps its own, and at 500,000 users × D = 128 an idle one is 0.5 GB.
     private var sv: Matrix
     private let sTransposed: SparseMatrix?
     /// ‖v_i‖² for the fused interactions path.
@@ -73,14 +75,13 @@ public final class MaskedLoss {
         self.gram = Matrix(rows: dimension, columns: dimension)
         // Allocated on first use: the fused interactions path never needs XV (23 MB at M = 9724, D = 300).
         self.xv = Matrix(rows: 0, columns: 0)
+        self.sv = Matrix(rows: 0, columns: 0)
         if case let .interactions(s) = problem.source {
-            self.sv = Matrix(rows: s.rows, columns: dimension)
             // The problem's GramOperator already holds Sᵀ: share it (12 bytes per like, 0.6 GB at 50 M likes).
             self.sTransposed = (problem.operator_ as? GramOperator).map(\.transposedInteractions) ?? s.transposed
             self.rowNormsBuffer = [Double](repeating: 0, count: problem.heldRows.count)
             self.excessBuffer = [Double](repeating: 0, count: problem.itemCount)
         } else {
-            self.sv = Matrix(rows: 0, columns: 0)
             self.sTransposed = nil
         }
         if let distribution = problem.distribution, case let .interactions(s) = problem.source {
@@ -99,6 +100,7 @@ public final class MaskedLoss {
         if xv.rows != problem.itemCount { xv = Matrix(rows: problem.itemCount, columns: dimension) }
         switch problem.source {
         case let .interactions(s):
+            allocateSV(users: s.rows)
             s.multiply(v, into: &sv)
             if needXV { sTransposed!.multiply(sv, into: &xv) }
             return sv.frobeniusNormSquared
@@ -273,12 +275,17 @@ public final class MaskedLoss {
     /// SV into `sv` and ‖v_i‖² into `rowNormsBuffer` in one pass over V (interactions only);
     /// returns ‖SV‖²_F. `excessBuffer` serves as scratch.
     private func productAndRowNorms(_ v: Matrix) -> Double {
-        rowNormsBuffer.withUnsafeMutableBufferPointer { norms in
+        allocateSV(users: sTransposed!.columns)
+        return rowNormsBuffer.withUnsafeMutableBufferPointer { norms in
             excessBuffer.withUnsafeMutableBufferPointer { scratch in
                 ImplicitKernels.productAndRowNorms(st: sTransposed!, v: v, sv: &sv, norms: norms.baseAddress!,
                                                    scratch: scratch.baseAddress!)
             }
         }
+    }
+
+    private func allocateSV(users: Int) {
+        if sv.rows != users || sv.columns != dimension { sv = Matrix(rows: users, columns: dimension) }
     }
 
     /// ‖G‖²_F of a symmetric G from its upper triangle: Σ G_jj² + 2·Σ_{i<j} G_ij² (compensated),
