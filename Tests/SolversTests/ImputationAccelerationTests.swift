@@ -133,25 +133,8 @@ import TestSupport
         return nil
     }
 
-    @Test(arguments: accelerated)
-    func acceleratedAndPlainLoopsReachTheSameFixedPoint(acceleration: AlternatingImputation.Acceleration) throws {
-        // Identified well enough that the plain loop reaches the fixed point before the loss goes
-        // flat in floating point (on the default, nearly unidentified problem it stops ~1e-5 short
-        // in d while its loss is 1e-10 above the accelerated loops').
-        let factors = FactorAnalysisProblems.weaklyIdentified(variables: 30, samples: 1000, crossLoading: 0.1, seed: 1).r
-        let cases = [(try Problem(dense: factors), 3),
-                     (try Problem(interactions: Random.interactions(users: 40, items: 90, density: 0.1, seed: 12)), 8)]
-        for (k, (p, dim)) in cases.enumerated() {
-            let options = DriverOptions(maxIterations: 100_000, relativeTolerance: 0)
-            let plain = try Driver.run(AlternatingImputation(inner: .subspace, acceleration: .none), problem: p, dimension: dim, options: options)
-            let fast = try Driver.run(AlternatingImputation(acceleration: acceleration), problem: p, dimension: dim, options: options)
-            #expect(plain.termination == .methodConverged && fast.termination == .methodConverged, "problem \(k)")
-            #expect(abs(plain.finalLoss - fast.finalLoss) <= 1e-10 * plain.finalLoss, "problem \(k): \(plain.finalLoss) vs \(fast.finalLoss)")
-            let a = try #require(plain.extras["communalities"]), b = try #require(fast.extras["communalities"])
-            let scale = a.map(abs).max()!
-            #expect(zip(a, b).map { abs($0 - $1) }.max()! <= 1e-6 * scale, "problem \(k)")
-        }
-    }
+    // That the accelerated loops reach the plain loop's fixed point (loss, communalities) is
+    // `MomentumRayleighRitzTests.reachesThePlainLoopsFixedPoint`, over every acceleration.
 
     /// Poorly determined uniquenesses: plain principal-axis factoring crawls (570–1600 refits),
     /// Anderson needs at least ten times fewer refits to reach the same loss (1e-9 relative),

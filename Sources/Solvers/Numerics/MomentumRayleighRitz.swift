@@ -44,41 +44,12 @@ enum MomentumRayleighRitzStep {
     /// nil when the shortcut does not apply (the caller then takes the QR path of the plain step).
     static func step(_ y: some SymmetricOperator, basis v: Matrix, direction p: Matrix?, dimension dim: Int,
                      context: SolverContext) throws -> Output? {
-        let m = v.rows, sums = context.itemSums
-        let totalRows = sums.isDistributed ? context.problem.itemCount : m
-        guard v.columns == dim, 2 * dim <= totalRows else { return nil }
-        guard let u = try RayleighRitzStep.orthonormalBasis(v, sums: sums) else { return nil }
-        let yu = y.applied(to: u)
-        context.extraOperatorApplications += dim
-        var a = BLAS.multiply(u, .transpose, yu, .none)
-        sums.reduce(&a)
-        RayleighRitzStep.symmetrize(&a)
-        var r = yu
-        BLAS.gemm(.none, u, .none, a, alpha: -1, beta: 1, into: &r)
-        var c = BLAS.multiply(u, .transpose, r, .none)
-        sums.reduce(&c)
-        BLAS.gemm(.none, u, .none, c, alpha: -1, beta: 1, into: &r)
-        guard let first = try? RayleighRitzStep.choleskyQRPass(&r, gram: RayleighRitzStep.gram(r, sums)),
-              let second = try? secondCholeskyQRPass(&r, sums: sums) else { return nil }
-        let k = BLAS.multiply(second, .none, first, .none)
-        let yr = y.applied(to: r)
-        context.extraOperatorApplications += dim
-
-        let q = try p.flatMap { try orthonormalDirection($0, against: u, r, rows: m, totalRows: totalRows, dimension: dim, sums: sums) }
+        guard let block = try RayleighRitzStep.lanczosBlock(y, basis: v, dimension: dim, context: context) else { return nil }
+        let (m, u, r, yr, sums) = (v.rows, block.u, block.r, block.yr, context.itemSums)
+        let q = try p.flatMap { try orthonormalDirection($0, against: u, r, rows: m, totalRows: block.totalRows, dimension: dim, sums: sums) }
         let kp = q?.columns ?? 0
         let n = 2 * dim + kp
-        var t = Matrix(rows: n, columns: n)
-        var t22 = BLAS.multiply(r, .transpose, yr, .none)
-        sums.reduce(&t22)
-        RayleighRitzStep.symmetrize(&t22)
-        for j in 0..<dim {
-            for i in 0..<dim {
-                t[i, j] = a[i, j]
-                t[dim + i, j] = k[i, j]
-                t[j, dim + i] = k[i, j]
-                t[dim + i, dim + j] = t22[i, j]
-            }
-        }
+        var t = block.projected(size: n)
         if let q {
             let yq = y.applied(to: q)
             context.extraOperatorApplications += kp
@@ -122,16 +93,6 @@ enum MomentumRayleighRitzStep {
         return Output(v: out, direction: direction, directionColumns: kp)
     }
 
-    /// The second CholeskyQR pass, refused (nil) unless the first left the block well conditioned
-    /// (‖R₁ᵀR₁ − I‖ small; Yamamoto et al. 2015), as in `RayleighRitzStep`.
-    static func secondCholeskyQRPass(_ r: inout Matrix, sums: ItemSums = .oneProcess) throws -> Matrix? {
-        let g = RayleighRitzStep.gram(r, sums)
-        for j in 0..<g.columns {
-            for i in 0..<g.rows where !(abs(g[i, j] - (i == j ? 1 : 0)) <= 0.1) { return nil }
-        }
-        return try RayleighRitzStep.choleskyQRPass(&r, gram: g)
-    }
-
     /// P projected off span[U, R̂] (block Gram–Schmidt twice), its negligible columns dropped, the
     /// rest scaled to unit norm and orthonormalised by CholeskyQR2; nil when nothing usable is left.
     static func orthonormalDirection(_ p: Matrix, against u: Matrix, _ r: Matrix, rows m: Int, totalRows: Int, dimension dim: Int,
@@ -161,7 +122,7 @@ enum MomentumRayleighRitzStep {
             }
         }
         guard (try? RayleighRitzStep.choleskyQRPass(&kept, gram: RayleighRitzStep.gram(kept, sums))) != nil,
-              (try? secondCholeskyQRPass(&kept, sums: sums)) ?? nil != nil else { return nil }
+              (try? RayleighRitzStep.secondCholeskyQRPass(&kept, sums: sums)) ?? nil != nil else { return nil }
         return kept
     }
 

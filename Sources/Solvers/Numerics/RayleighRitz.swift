@@ -31,7 +31,32 @@ enum RayleighRitzStep {
     /// A column with ‖v_j‖² ≤ this·max‖v_k‖² counts as zero.
     static let zeroColumnTolerance = 1e-20
 
-    static func step(_ y: some SymmetricOperator, basis v: Matrix, dimension dim: Int, context: SolverContext) throws -> Matrix? {
+    /// The block-Lanczos start shared with `MomentumRayleighRitzStep`: U orthonormal with
+    /// span(U) = span(V), A = UᵀYU, R̂ ⟂ U orthonormal with YU = R̂K + U(A + C) (CholeskyQR2), YR̂ and
+    /// R̂ᵀYR̂. Nil when the shortcut does not apply (2D > M, a zero column, CholeskyQR2 fails).
+    struct LanczosBlock {
+        var u: Matrix, r: Matrix, yr: Matrix
+        var a: Matrix, k: Matrix, t22: Matrix
+        var totalRows: Int
+
+        /// n × n (n ≥ 2D) with the leading blocks [A Kᵀ; K R̂ᵀYR̂] and zeros elsewhere.
+        func projected(size n: Int) -> Matrix {
+            let dim = a.rows
+            var t = Matrix(rows: n, columns: n)
+            for j in 0..<dim {
+                for i in 0..<dim {
+                    t[i, j] = a[i, j]
+                    t[dim + i, j] = k[i, j]
+                    t[j, dim + i] = k[i, j]
+                    t[dim + i, dim + j] = t22[i, j]
+                }
+            }
+            return t
+        }
+    }
+
+    static func lanczosBlock(_ y: some SymmetricOperator, basis v: Matrix, dimension dim: Int,
+                             context: SolverContext) throws -> LanczosBlock? {
         let m = v.rows, sums = context.itemSums
         let totalRows = sums.isDistributed ? context.problem.itemCount : m
         guard v.columns == dim, 2 * dim <= totalRows else { return nil }
@@ -47,32 +72,34 @@ enum RayleighRitzStep {
         var c = BLAS.multiply(u, .transpose, r, .none)
         sums.reduce(&c)
         BLAS.gemm(.none, u, .none, c, alpha: -1, beta: 1, into: &r)
-        guard let first = try? choleskyQRPass(&r, gram: gram(r, sums)) else { return nil }
-        // The second pass leaves R̂ orthonormal to a few ε when the first left it well conditioned
-        // (‖R₁ᵀR₁ − I‖ small; Yamamoto et al. 2015): check that rather than trust κ(R) ≲ ε^(−1/2).
-        let second = gram(r, sums)
-        for j in 0..<dim {
-            for i in 0..<dim where !(abs(second[i, j] - (i == j ? 1 : 0)) <= 0.1) { return nil }
-        }
-        guard let secondFactor = try? choleskyQRPass(&r, gram: second) else { return nil }
+        guard let first = try? choleskyQRPass(&r, gram: gram(r, sums)),
+              let second = try? secondCholeskyQRPass(&r, sums: sums) else { return nil }
         let yr = y.applied(to: r)
         context.extraOperatorApplications += dim
         // R̂ᵀYU without a product over M rows (block Lanczos): YU = R + U(A + C) with R = R̂·K,
         // K = K₂K₁ the two CholeskyQR factors, and R̂ ⟂ U, so R̂ᵀYU = R̂ᵀR̂·K = K to rounding.
-        let t21 = BLAS.multiply(secondFactor, .none, first, .none)
+        let k = BLAS.multiply(second, .none, first, .none)
         var t22 = BLAS.multiply(r, .transpose, yr, .none)
         sums.reduce(&t22)
         symmetrize(&t22)
-        let n = 2 * dim
-        var t = Matrix(rows: n, columns: n)
-        for j in 0..<dim {
-            for i in 0..<dim {
-                t[i, j] = a[i, j]
-                t[dim + i, j] = t21[i, j]
-                t[j, dim + i] = t21[i, j]
-                t[dim + i, dim + j] = t22[i, j]
-            }
+        return LanczosBlock(u: u, r: r, yr: yr, a: a, k: k, t22: t22, totalRows: totalRows)
+    }
+
+    /// The second CholeskyQR pass, or nil unless the first left R well conditioned: ‖R₁ᵀR₁ − I‖
+    /// small leaves R̂ orthonormal to a few ε (Yamamoto et al. 2015) — checked rather than trusting
+    /// κ(R) ≲ ε^(−1/2).
+    static func secondCholeskyQRPass(_ r: inout Matrix, sums: ItemSums = .oneProcess) throws -> Matrix? {
+        let g = gram(r, sums)
+        for j in 0..<g.columns {
+            for i in 0..<g.rows where !(abs(g[i, j] - (i == j ? 1 : 0)) <= 0.1) { return nil }
         }
+        return try choleskyQRPass(&r, gram: g)
+    }
+
+    static func step(_ y: some SymmetricOperator, basis v: Matrix, dimension dim: Int, context: SolverContext) throws -> Matrix? {
+        guard let block = try lanczosBlock(y, basis: v, dimension: dim, context: context) else { return nil }
+        let (m, u, r, sums) = (v.rows, block.u, block.r, context.itemSums)
+        let t = block.projected(size: 2 * dim)
         // All 2D pairs by divide and conquer (dsyevd) is about three times faster than the top D by
         // MRRR (dsyevr) at 2D = 600; values come descending.
         let eig = try LAPACK.symmetricEigen(t)
