@@ -12,16 +12,23 @@ public struct ToleranceCrossing: Codable, Sendable, Equatable {
     }
 }
 
-/// Time-to-tolerance for one series; `nil` means the tolerance was never reached.
+/// Time-to-tolerance for one series: `crossings[k]` is where it first came within
+/// `tolerances[k]` of the best; `nil` means that tolerance was never reached.
 public struct SeriesTolerances: Codable, Sendable, Equatable {
     public var solver: String
-    public var to1e3: ToleranceCrossing?
-    public var to1e6: ToleranceCrossing?
+    public var tolerances: [Double]
+    public var crossings: [ToleranceCrossing?]
 
-    public init(solver: String, to1e3: ToleranceCrossing?, to1e6: ToleranceCrossing?) {
+    public init(solver: String, tolerances: [Double], crossings: [ToleranceCrossing?]) {
+        precondition(tolerances.count == crossings.count, "one crossing per tolerance")
         self.solver = solver
-        self.to1e3 = to1e3
-        self.to1e6 = to1e6
+        self.tolerances = tolerances
+        self.crossings = crossings
+    }
+
+    /// The crossing of `tolerance` (one of `tolerances`); `nil` if never reached or not analysed.
+    public func crossing(_ tolerance: Double) -> ToleranceCrossing? {
+        tolerances.firstIndex(of: tolerance).flatMap { crossings[$0] }
     }
 }
 
@@ -35,9 +42,28 @@ public struct ConvergenceAnalysis: Codable, Sendable, Equatable {
 
 /// Namespace for the gap and tolerance computations.
 public enum Convergence {
-    /// The two tolerances reported in tables; named so callers do not repeat literals.
-    public static let coarseTolerance = 1e-3
-    public static let fineTolerance = 1e-6
+    /// The relative gaps whose first crossing the tables report by default: 1e-3 (a usable
+    /// embedding), 1e-6 (agreement in six digits) and 1e-10 (the optimum to the last digits a
+    /// Float64 loss of this size can show; what a second-order method is for).
+    public static let reportedTolerances: [Double] = [1e-3, 1e-6, 1e-10]
+
+    /// A tolerance as the tables write it ("1e-3", "5e-4").
+    public static func text(tolerance: Double) -> String { NumberText.tolerance(tolerance) }
+
+    /// `tolerances` as the tables use them: coarsest first, each once.
+    public static func ordered(_ tolerances: [Double]) -> [Double] {
+        Array(Set(tolerances)).sorted(by: >)
+    }
+
+    /// Why `tolerances` cannot be reported, or `nil` when each is a finite relative gap in (0, 1)
+    /// and there is at least one.
+    public static func problem(with tolerances: [Double]) -> String? {
+        if tolerances.isEmpty { return "at least one tolerance is needed" }
+        if let bad = tolerances.first(where: { !($0 > 0 && $0 < 1) }) {
+            return "a tolerance is a relative gap in (0, 1), got \(bad)"
+        }
+        return nil
+    }
 
     /// (loss − best)/|best|. Dividing by |best| keeps the sign meaningful should a
     /// loss ever be negative; with best = 0 the gap is 0 for an exact hit and
@@ -82,19 +108,19 @@ public enum Convergence {
         return nil
     }
 
-    /// Best loss and the 1e-3 / 1e-6 crossings for every series.
+    /// Best loss and the crossings of `tolerances` (ordered coarsest first) for every series.
     /// - Parameter best: reference loss; pass the table's best so plot, table and
     ///   crossings agree. Defaults to the best point over all series.
-    public static func analyze(_ series: [ConvergenceSeries], best: Double? = nil) -> ConvergenceAnalysis {
+    public static func analyze(_ series: [ConvergenceSeries], best: Double? = nil,
+                               tolerances: [Double] = reportedTolerances) -> ConvergenceAnalysis {
         let reference = best ?? bestLoss(of: series)
+        let levels = ordered(tolerances)
         let per = series.map { s -> SeriesTolerances in
             guard let b = reference, b.isFinite else {
-                return SeriesTolerances(solver: s.solver, to1e3: nil, to1e6: nil)
+                return SeriesTolerances(solver: s.solver, tolerances: levels, crossings: levels.map { _ in nil })
             }
-            return SeriesTolerances(
-                solver: s.solver,
-                to1e3: firstCrossing(of: s, best: b, tolerance: coarseTolerance),
-                to1e6: firstCrossing(of: s, best: b, tolerance: fineTolerance))
+            return SeriesTolerances(solver: s.solver, tolerances: levels,
+                                    crossings: levels.map { firstCrossing(of: s, best: b, tolerance: $0) })
         }
         return ConvergenceAnalysis(best: reference, series: per)
     }

@@ -30,6 +30,16 @@ enum NumberText {
         return String(format: "%.\(decimals)f", x)
     }
 
+    /// A tolerance as people write it: "1e-3", "5e-4", "2.5e-7" (at most three significant digits).
+    static func tolerance(_ x: Double) -> String {
+        if let s = nonFinite(x) { return s }
+        guard x > 0 else { return plain(x) }
+        var exponent = Int(floor(log10(x)))
+        var mantissa = (x / pow(10, Double(exponent)) * 100).rounded() / 100
+        if mantissa >= 10 { mantissa /= 10; exponent += 1 }
+        return "\(plain(mantissa))e\(exponent)"
+    }
+
     /// Ranking metrics are fractions; four significant digits is plenty.
     static func metric(_ x: Double) -> String {
         if let s = nonFinite(x) { return s }

@@ -72,16 +72,29 @@ public enum Report {
 
             *Gap to best* is (final loss − best)/best, where best is the lowest final loss \
             of any solver in the table: 0 marks the winner, 1e-06 means a loss one part \
-            in a million above it. *Time to 1e-3* and *time to 1e-6* are the wall-clock \
+            in a million above it. \(timeColumns(table.tolerances)) the wall-clock \
             seconds at which a solver's recorded loss first came within that relative gap \
-            of best; "—" means it never did (or no trace was recorded). A solver that is fast \
-            to 1e-3 but never reaches 1e-6 is good for rough embeddings but not for exact \
-            comparisons. The figure shows the same gap on a log scale against iteration \
+            of best; "—" means it never did (or no trace was recorded). \(coarseAndFine(table.tolerances))The figure shows the same gap on a log scale against iteration \
             (left) and seconds (right); points at or below best are drawn at a floor value \
             stated in its caption.
 
             """
         return out
+    }
+
+    /// "*Time to 1e-3*, *time to 1e-6* and *time to 1e-10* are" for the table's columns.
+    static func timeColumns(_ tolerances: [Double]) -> String {
+        let names = tolerances.enumerated().map { "*\($0.offset == 0 ? "Time" : "time") to \(NumberText.tolerance($0.element))*" }
+        guard let last = names.last else { return "" }
+        if names.count == 1 { return last + " is" }
+        return names.dropLast().joined(separator: ", ") + " and " + last + " are"
+    }
+
+    /// The reading of a coarse-but-not-fine row, when the table has two tolerances or more.
+    static func coarseAndFine(_ tolerances: [Double]) -> String {
+        guard tolerances.count >= 2 else { return "" }
+        return "A solver that is fast to \(NumberText.tolerance(tolerances[0])) but never reaches "
+            + "\(NumberText.tolerance(tolerances[1])) is good for rough embeddings but not for exact comparisons. "
     }
 
     /// Paths with spaces or parentheses would break a Markdown link target.

@@ -6,9 +6,10 @@ import Foundation
 /// Building the table is where the comparison columns are computed, so every
 /// output format is guaranteed to use one and the same best loss.
 public struct ResultsTable: Sendable {
-    /// Input rows with ``ReportRow/gapToBest``, ``ReportRow/secondsTo1e3`` and
-    /// ``ReportRow/secondsTo1e6`` filled in.
+    /// Input rows with ``ReportRow/gapToBest`` and ``ReportRow/timesToTolerance`` filled in.
     public let rows: [ReportRow]
+    /// The relative gaps of the "time to …" columns, coarsest first.
+    public let tolerances: [Double]
     /// Smallest finite final loss over the rows (the gap reference); `nil` if none.
     public let best: Double?
     /// Union of the rows' metric names in first-seen order: the extra columns.
@@ -20,8 +21,13 @@ public struct ResultsTable: Sendable {
     ///   - rows: one per solver run.
     ///   - series: loss traces; the k-th row named N is matched with the k-th
     ///     series named N. Rows without a trace get no time-to-tolerance.
-    public init(rows: [ReportRow], series: [ConvergenceSeries] = []) {
+    ///   - tolerances: relative gaps in (0, 1), one "time to …" column each (ordered coarsest
+    ///     first, repeats dropped).
+    public init(rows: [ReportRow], series: [ConvergenceSeries] = [],
+                tolerances: [Double] = Convergence.reportedTolerances) {
+        precondition(Convergence.problem(with: tolerances) == nil, Convergence.problem(with: tolerances) ?? "")
         let best = Convergence.bestLoss(of: rows)
+        let levels = Convergence.ordered(tolerances)
         var remaining: [String: [ConvergenceSeries]] = [:]
         for s in series { remaining[s.solver, default: []].append(s) }
 
@@ -35,18 +41,19 @@ public struct ResultsTable: Sendable {
                 remaining[row.solver] = queue
             }
             row.gapToBest = nil
-            row.secondsTo1e3 = nil
-            row.secondsTo1e6 = nil
+            row.timesToTolerance = levels.map { ToleranceTime(tolerance: $0, seconds: nil) }
             if let b = best, row.reportsMaskedLoss {
                 if row.finalLoss.isFinite { row.gapToBest = Convergence.relativeGap(loss: row.finalLoss, best: b) }
                 if let t = trace {
-                    row.secondsTo1e3 = Convergence.firstCrossing(of: t, best: b, tolerance: Convergence.coarseTolerance)?.seconds
-                    row.secondsTo1e6 = Convergence.firstCrossing(of: t, best: b, tolerance: Convergence.fineTolerance)?.seconds
+                    row.timesToTolerance = levels.map {
+                        ToleranceTime(tolerance: $0, seconds: Convergence.firstCrossing(of: t, best: b, tolerance: $0)?.seconds)
+                    }
                 }
             }
             completed.append(row)
         }
         self.rows = completed
+        self.tolerances = levels
         self.best = best
         self.metricNames = names
         self.hasOwnObjectives = rows.contains { $0.ownObjective != nil }
@@ -81,10 +88,13 @@ public struct ResultsTable: Sendable {
             Column(title: "seconds", latexTitle: "seconds", alignment: .number),
             Column(title: "final loss", latexTitle: "final loss", alignment: .number),
             Column(title: "gap to best", latexTitle: "gap to best", alignment: .number),
-            Column(title: "time to 1e-3 (s)", latexTitle: "time to $10^{-3}$ (s)", alignment: .number),
-            Column(title: "time to 1e-6 (s)", latexTitle: "time to $10^{-6}$ (s)", alignment: .number),
-            Column(title: "termination", latexTitle: "termination", alignment: .text),
         ]
+        for t in tolerances {
+            let text = NumberText.tolerance(t)
+            cols.append(Column(title: "time to \(text) (s)", latexTitle: "time to \(NumberText.latexNumber(text)) (s)",
+                               alignment: .number))
+        }
+        cols.append(Column(title: "termination", latexTitle: "termination", alignment: .text))
         if hasOwnObjectives {
             cols.append(Column(title: "own objective", latexTitle: "own objective", alignment: .number))
         }
@@ -97,16 +107,16 @@ public struct ResultsTable: Sendable {
     func cells(_ row: ReportRow) -> [Cell] {
         var out: [Cell]
         if row.isReference {
-            out = [.text(row.solver), .text(""), .text(""), .text(""), .notApplicable, .notApplicable,
-                   .notApplicable, .notApplicable, .text(row.termination)]
+            out = [.text(row.solver), .text(""), .text(""), .text(""), .notApplicable, .notApplicable]
+                + tolerances.map { _ in .notApplicable } + [.text(row.termination)]
         } else if row.reportsMaskedLoss {
             out = [.text(row.solver), .text(row.initialization), .integer(row.iterations),
-                   .seconds(row.wallSeconds), .loss(row.finalLoss), .gap(row.gapToBest),
-                   .seconds(row.secondsTo1e3), .seconds(row.secondsTo1e6), .text(row.termination)]
+                   .seconds(row.wallSeconds), .loss(row.finalLoss), .gap(row.gapToBest)]
+                + tolerances.map { .seconds(row.secondsTo($0)) } + [.text(row.termination)]
         } else {
             out = [.text(row.solver), .text(row.initialization), .integer(row.iterations),
-                   .seconds(row.wallSeconds), .notApplicable, .notApplicable,
-                   .notApplicable, .notApplicable, .text(row.termination)]
+                   .seconds(row.wallSeconds), .notApplicable, .notApplicable]
+                + tolerances.map { _ in .notApplicable } + [.text(row.termination)]
         }
         if hasOwnObjectives { out.append(row.ownObjective.map { .loss($0) } ?? .notApplicable) }
         for name in metricNames {

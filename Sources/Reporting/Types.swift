@@ -50,7 +50,7 @@ public struct Metric: Codable, Sendable, Equatable {
 
 /// One solver run as it appears in the results table.
 ///
-/// The comparison columns (`gapToBest`, `secondsTo1e3`, `secondsTo1e6`) are
+/// The comparison columns (`gapToBest`, `timesToTolerance`) are
 /// read-only: they only make sense relative to the other rows, so they are
 /// filled in by ``ResultsTable`` rather than trusted from the caller.
 public struct ReportRow: Codable, Sendable, Equatable {
@@ -78,11 +78,15 @@ public struct ReportRow: Codable, Sendable, Equatable {
     /// (finalLoss − best)/|best| over all rows; `nil` when this loss is not finite
     /// or no row has a finite loss.
     public internal(set) var gapToBest: Double?
-    /// First wall-clock second at which the series came within 1e-3 relative of best;
-    /// `nil` when never reached or when there is no series for this row.
-    public internal(set) var secondsTo1e3: Double?
-    /// As ``secondsTo1e3`` for a relative tolerance of 1e-6.
-    public internal(set) var secondsTo1e6: Double?
+    /// For each of the table's tolerances (coarsest first), the first wall-clock second at which
+    /// the series came within it relative to best; `seconds` is `nil` when never reached or when
+    /// there is no series for this row.
+    public internal(set) var timesToTolerance: [ToleranceTime] = []
+
+    /// The seconds to `tolerance` (one of the table's); `nil` when never reached or not in the table.
+    public func secondsTo(_ tolerance: Double) -> Double? {
+        timesToTolerance.first { $0.tolerance == tolerance }?.seconds ?? nil
+    }
 
     public init(solver: String, initialization: String, iterations: Int, wallSeconds: Double,
                 finalLoss: Double, termination: String, metrics: [Metric] = []) {

@@ -54,6 +54,8 @@ public struct ComparisonPlan: Sendable {
     /// Write the last finite iterate of a run whose loss became non-finite (as its
     /// `embedding-<label>.npy`; it is never ranked nor the deliverable). Off: no file for it.
     public var keepLastFinite = false
+    /// The relative gaps of the table's "time to …" columns.
+    public var tolerances: [Double] = Convergence.reportedTolerances
 
     public init(runs: [ComparisonRun], settings: SolverSettings, randomBaseline: Bool = true,
                 holdout: HoldoutOptions? = nil, directory: URL, machine: String) {
@@ -218,7 +220,7 @@ public enum Comparison {
                 ConvergencePoint(iteration: $0.iteration, seconds: $0.seconds, loss: $0.loss)
             })
         }
-        let table = ResultsTable(rows: rows, series: series)
+        let table = ResultsTable(rows: rows, series: series, tolerances: plan.tolerances)
         // A diverged run is never ranked; sampled methods minimise another objective; an
         // interrupted run is the deliverable only when nothing else finished.
         let finite = entries.filter { $0.minimisesMaskedLoss && $0.result.termination != .nonFiniteLoss && $0.result.finalLoss.isFinite }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reporting
 import Solvers
 import Evaluation
 import Workflows
@@ -40,6 +41,11 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "EASE ridge λ.")
     var easeLambda: Double = 200
 
+    @Option(name: .customLong("time-to"),
+            help: ArgumentHelp("Relative gaps to the best loss whose first crossing the table reports, one \"time to …\" column each (comma-separated, each in (0, 1)).",
+                               valueName: "gaps"))
+    var timeTo: String = Convergence.reportedTolerances.map(Convergence.text(tolerance:)).joined(separator: ",")
+
     @Flag(help: "Write the last finite iterate of a run whose loss became non-finite (never ranked; the exit status stays non-zero).")
     var keepLastFinite = false
 
@@ -51,12 +57,26 @@ struct CompareCommand: ParsableCommand {
         }
     }
 
+    /// `--time-to` parsed and range-checked.
+    var toleranceList: [Double] {
+        get throws {
+            let parts = timeTo.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let values = try parts.map { part -> Double in
+                guard let value = Double(part) else { throw ValidationError("--time-to: '\(part)' is not a number") }
+                return value
+            }
+            if let problem = Convergence.problem(with: values) { throw ValidationError("--time-to: \(problem)") }
+            return Convergence.ordered(values)
+        }
+    }
+
     func validate() throws {
         try help.exitIfRequested(Self.self)
         let list = try specs
         guard !list.isEmpty else { throw ValidationError("--solvers is empty") }
         guard Set(list.map(\.label)).count == list.count else { throw ValidationError("--solvers names the same run twice") }
         guard easeLambda > 0, easeLambda.isFinite else { throw ValidationError("--ease-lambda must be positive") }
+        _ = try toleranceList
         let base = try options.settings()
         do { _ = try list.map { try $0.run(base: base) } } catch let error as ProblemError { throw ValidationError(error.optionMessage) }
         try OutputPaths.checkReportFolder(report, inputs: OutputPaths.inputs(data: data, initialization: options.initialization))
@@ -78,6 +98,7 @@ struct CompareCommand: ParsableCommand {
                                                       easeLambda: easeLambda) : nil,
             directory: directory, machine: Machine.description)
         plan.keepLastFinite = keepLastFinite
+        plan.tolerances = try toleranceList
         var reporters: [String: ProgressReporter] = [:]
         let quiet = options.quiet, forced = options.progress
         let outcome = try Comparison.run(dataset: dataset, plan: plan, stop: stop, progress: { label, entry in

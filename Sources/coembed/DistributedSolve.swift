@@ -93,11 +93,6 @@ enum DistributedSolve {
         FileHandle.standardError.write(Data("read: rank \(rank) items \(block.lowerBound)..<\(block.upperBound) of \(s.columns) users \(s.rows) likes \(s.nonzeroCount) checksum \(String(hash, radix: 16)) seconds \(String(format: "%.3f", seconds)) peak-MiB \(peak)\n".utf8))
     }
 
-    /// The methods whose participants hold only their own rows of V and of every M × D array
-    /// (inner products completed by allreduce, `ItemSums`): all of the masked-loss family.
-    static let localRowMethods: Set<String> = [LBFGS.methodName, GradientDescent.methodName, Adam.methodName, EigenMethod.methodName,
-                                               TrustRegionNewton.methodName, AlternatingImputation.methodName]
-
     /// `--verbose`, after the run: the rows of V this rank's solver held and its peak resident
     /// memory (one line per rank on stderr).
     static func reportHeld(_ v: Matrix, problem: Problem, rank: Int) {
@@ -154,7 +149,7 @@ enum DistributedSolve {
         }
         let bounds = input.bounds
         let distribution = ItemDistribution(communicator: comm, bounds: bounds,
-                                            ownRowsOnly: localRowMethods.contains(method.name)) { error in
+                                            ownRowsOnly: method.runsOnLocalRows) { error in
             MPIEnvironment.abort("\(error)", rank: rank)
         }
         // The ARPACK eigen route on local rows: PARPACK, the Lanczos basis split like V.

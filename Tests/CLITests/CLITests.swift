@@ -83,6 +83,8 @@ func coembed(_ arguments: [String], environment: [String: String]? = nil) throws
         (["compare", "--solvers", "eigen,in-batch:in-batch-negatives=300"], "in-batch-negatives must be 'full' or 1 ≤ NEG < batch-size"),
         (["solve", "--solver", "impute", "--acceleration-memory", "0"], "--acceleration-memory must be 1 … 50"),
         (["compare", "--solvers", "eigen,impute:acceleration=aitken"], "acceleration=aitken"),
+        (["compare", "--time-to", "1e-3,0"], "--time-to: a tolerance is a relative gap in (0, 1), got 0.0"),
+        (["compare", "--time-to", "1e-3,,1e-6"], "--time-to: '' is not a number"),
     ])
     func badOptionsGiveOneClearErrorAndNonZeroExit(arguments: [String], mention: String) throws {
         let r = try coembed(arguments)
@@ -172,12 +174,14 @@ func coembed(_ arguments: [String], environment: [String: String]? = nil) throws
     @Test func compareRunsOneSolverWithTwoSettings() throws {
         let dir = try TemporaryDirectory()
         let r = try coembed(["compare", "--solvers", "lbfgs:max-iterations=2,lbfgs:max-iterations=6:memory=3", "--dim", "4",
-                             "--tolerance", "0", "--report", dir.url.path, "--quiet"])
+                             "--tolerance", "0", "--time-to", "1e-4,1e-2", "--report", dir.url.path, "--quiet"])
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.contains("lbfgs (max-iterations=2): iterations=2 "), "\(r.out)")
         #expect(r.out.contains("lbfgs (max-iterations=6, memory=3): iterations=6 "), "\(r.out)")
         let csv = try String(contentsOf: dir.file("results.csv"), encoding: .utf8)
         #expect(csv.contains("lbfgs (max-iterations=6, memory=3)"))
+        // --time-to: the table's "time to …" columns, coarsest first.
+        #expect(csv.hasPrefix("solver,init,iterations,seconds,final loss,gap to best,time to 1e-2 (s),time to 1e-4 (s),termination\r\n"), "\(csv)")
     }
 
     @Test func neighborsListsCandidatesForAnAmbiguousTitle() throws {

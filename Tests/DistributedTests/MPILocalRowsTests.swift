@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 import DataIO
 import LinearAlgebra
+import Solvers
 import TestSupport
 
 /// Under mpirun lbfgs, gd, adam, eigen, newton and impute hold only their own rows of V (`--verbose`
@@ -27,10 +28,12 @@ extension MPIRunTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let ratings = try ratingsFile(in: dir)
-        for (np, args) in [(3, ["--solver", "lbfgs", "--max-iterations", "5"]), (2, ["--solver", "gd", "--max-iterations", "3"]),
-                           (3, ["--solver", "adam", "--max-iterations", "3"]), (2, ["--solver", "eigen"]),
-                           (3, ["--solver", "newton", "--max-iterations", "3"]), (2, ["--solver", "impute", "--max-iterations", "2"]),
-                           (3, ["--solver", "impute", "--max-iterations", "2", "--acceleration", "squarem"])] {
+        // Every registered masked-loss method (alternately on 3 and 2 ranks), and impute's SQUAREM path.
+        // A method that does not declare `runsOnLocalRows` runs replicated (every rank all of V).
+        let methods = MethodRegistry.all.filter { $0.family == .maskedLoss }
+        let runs = methods.enumerated().map { (3 - $0.offset % 2, ["--solver", $0.element.name, "--max-iterations", "3"], $0.element.runsOnLocalRows) }
+            + [(3, ["--solver", "impute", "--max-iterations", "2", "--acceleration", "squarem"], true)]
+        for (np, args, local) in runs {
             let r = try mpirun(np, ["solve", "--ratings", ratings, "--dim", "6", "--quiet", "--verbose"] + args, in: dir)
             XCTAssertEqual(r.status, 0, "\(args): \(r.err)")
             let held = rankHeld(r.err)
@@ -38,12 +41,13 @@ extension MPIRunTests {
             XCTAssertEqual(held.map(\.rank), Array(0..<np), "\(args): one line per rank: \(r.err)")
             XCTAssertEqual(reads.count, np)
             for (h, read) in zip(held, reads) {
-                XCTAssertEqual(h.layout, "local", "\(args)")
+                XCTAssertEqual(h.layout, local ? "local" : "replicated", "\(args)")
+                guard local else { XCTAssertEqual(h.rows, h.items, "\(args): all of V"); continue }
                 XCTAssertEqual(h.rows, read.upper - read.lower, "\(args): rank \(h.rank) holds its block's rows")
                 XCTAssertEqual(h.lower, read.lower)
                 XCTAssertLessThan(h.rows, h.items, "\(args): not all of V")
             }
-            XCTAssertEqual(held.map(\.rows).reduce(0, +), held.first?.items, "\(args): the blocks cover the items once")
+            if local { XCTAssertEqual(held.map(\.rows).reduce(0, +), held.first?.items, "\(args): the blocks cover the items once") }
         }
     }
 
@@ -58,5 +62,24 @@ extension MPIRunTests {
         XCTAssertEqual(r.err.components(separatedBy: "--impute-inner exact").count - 1, 1, "one message: \(r.err)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("v.npy").path))
         XCTAssertTrue(r.out.isEmpty, r.out)
+    }
+
+    /// Every registered method outside the masked-loss family (the sampled ones) is refused under
+    /// mpirun before any work: one message naming it, status 1, no output file.
+    func testMethodsOutsideTheMaskedLossFamilyAreRefusedUnderMPIRun() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ratings = try ratingsFile(in: dir)
+        let others = MethodRegistry.all.filter { $0.family != .maskedLoss }
+        XCTAssertFalse(others.isEmpty)
+        for method in others {
+            let r = try mpirun(2, ["solve", "--ratings", ratings, "--dim", "6", "--quiet", "--solver", method.name,
+                                   "--output", dir.file("v.npy").path], in: dir)
+            XCTAssertEqual(r.status, 1, "\(method.name): \(r.err)")
+            XCTAssertEqual(r.err.components(separatedBy: "under mpirun, \(method.name) is not available").count - 1, 1,
+                           "one message: \(r.err)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir.file("v.npy").path))
+            XCTAssertTrue(r.out.isEmpty, r.out)
+        }
     }
 }

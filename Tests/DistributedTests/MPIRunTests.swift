@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 import DataIO
 import LinearAlgebra
+import Solvers
 import TestSupport
 #if canImport(Glibc)
 import Glibc
@@ -107,16 +108,15 @@ final class MPIRunTests: XCTestCase {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let ratings = try ratingsFile(in: dir)
-        let runs: [[String]] = [
+        // Every registered masked-loss method with its defaults (a new one is checked by being
+        // registered), then settings that take other distributed paths.
+        let runs: [[String]] = MethodRegistry.all.filter { $0.family == .maskedLoss }.map { ["--solver", $0.name, "--max-iterations", "8"] } + [
             ["--solver", "lbfgs", "--max-iterations", "40"],
             ["--solver", "eigen", "--eigen-backend", "arpack"],
             ["--solver", "gd", "--max-iterations", "10", "--init", "random"],
-            ["--solver", "adam", "--max-iterations", "10"],
-            ["--solver", "impute", "--max-iterations", "4"],
             ["--solver", "impute", "--max-iterations", "4", "--acceleration", "squarem"],
             ["--solver", "impute", "--max-iterations", "6", "--acceleration", "none", "--init", "random"],
             ["--solver", "impute", "--max-iterations", "4", "--impute-inner", "subspace"],
-            ["--solver", "newton", "--max-iterations", "8"],
         ]
         for args in runs {
             let common = ["solve", "--ratings", ratings, "--dim", "6", "--quiet"] + args

@@ -58,7 +58,7 @@ import TestSupport
     /// orthogonality, Ritz values overshot λ_max and 500 iterations never converged (this is the
     /// eigen start of `solve` on a 50 × 30 interaction matrix).
     @Test func aBlockNearlyAsWideAsTheOperatorConverges() throws {
-        let s = Random.interactions(users: 50, items: 30, density: 0.3, seed: 7)
+        let s = RandomProblems.interactions(users: 50, items: 30, density: 0.3, seed: 7)
         let op = GramOperator(s)
         let dense = op.applied(to: Matrix.identity(30))
         let exact = try LAPACK.symmetricEigenvalues(dense)

@@ -15,7 +15,7 @@ struct GramPanelProductTests {
             for i in 1..<items where Double(rng.next() >> 11) * 0x1.0p-53 < 0.05 { triplets.append((u, i, 1 + Double(i % 3))) }
         }
         let s = try SparseMatrix(rows: users, columns: items, triplets: triplets)
-        let x = Random.gaussian(rows: items, columns: width, seed: 9)
+        let x = RandomProblems.gaussian(rows: items, columns: width, seed: 9)
         let plain = s.transposed.multiply(s.multiply(x))
         var y = Matrix(rows: items, columns: width) { _, _ in .nan }
         GramOperator(s).apply(x, into: &y)
@@ -37,7 +37,7 @@ struct GramPanelProductTests {
         }
         let s = try SparseMatrix(rows: users, columns: items, triplets: triplets)
         #expect(2 * s.nonzeroCount * width >= SparseMatrix.parallelThreshold)
-        let x = Random.gaussian(rows: items, columns: width, seed: 3)
+        let x = RandomProblems.gaussian(rows: items, columns: width, seed: 3)
         let plain = s.transposed.multiply(s.multiply(x))
         var y = Matrix(rows: items, columns: width) { _, _ in .nan }
         GramOperator(s).apply(x, into: &y)

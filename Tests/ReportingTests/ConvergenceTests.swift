@@ -34,12 +34,19 @@ import Testing
         #expect(analysis.best == 1.0)
         #expect(analysis.series.map(\.solver) == ["steady", "never", "sgd"])
 
-        #expect(analysis.series[0].to1e3 == ToleranceCrossing(iteration: 1, seconds: 0.5))
-        #expect(analysis.series[0].to1e6 == ToleranceCrossing(iteration: 3, seconds: 1.5))
-        #expect(analysis.series[1].to1e3 == nil)
-        #expect(analysis.series[1].to1e6 == nil)
-        #expect(analysis.series[2].to1e3 == ToleranceCrossing(iteration: 2, seconds: 0.5))
-        #expect(analysis.series[2].to1e6 == ToleranceCrossing(iteration: 2, seconds: 0.5))
+        #expect(analysis.series[0].crossing(1e-3) == ToleranceCrossing(iteration: 1, seconds: 0.5))
+        #expect(analysis.series[0].crossing(1e-6) == ToleranceCrossing(iteration: 3, seconds: 1.5))
+        #expect(analysis.series[1].crossing(1e-3) == nil)
+        #expect(analysis.series[1].crossing(1e-6) == nil)
+        #expect(analysis.series[2].crossing(1e-3) == ToleranceCrossing(iteration: 2, seconds: 0.5))
+        #expect(analysis.series[2].crossing(1e-6) == ToleranceCrossing(iteration: 2, seconds: 0.5))
+        // The default tolerances, coarsest first; only the exact hit reaches 1e-10.
+        #expect(analysis.series[0].tolerances == [1e-3, 1e-6, 1e-10])
+        #expect(analysis.series[0].crossing(1e-10) == ToleranceCrossing(iteration: 4, seconds: 2.0))
+        #expect(analysis.series[2].crossing(1e-10) == nil)
+        let asked = Convergence.analyze([steady], tolerances: [1e-6, 1e-2])
+        #expect(asked.series[0].tolerances == [1e-2, 1e-6])
+        #expect(asked.series[0].crossing(1e-3) == nil, "not asked for")
     }
 
     @Test func explicitBestAndNonFiniteSeries() {
@@ -50,11 +57,11 @@ import Testing
         ])
         // With the table's best (1.0) the 1e-3 crossing is at iteration 2, not at the series' own minimum.
         let a = Convergence.analyze([s], best: 1.0)
-        #expect(a.series[0].to1e3 == ToleranceCrossing(iteration: 2, seconds: 2))
-        #expect(a.series[0].to1e6 == nil)
+        #expect(a.series[0].crossing(1e-3) == ToleranceCrossing(iteration: 2, seconds: 2))
+        #expect(a.series[0].crossing(1e-6) == nil)
         #expect(Convergence.bestLoss(of: [s]) == 1.0009)
         let empty = Convergence.analyze([ConvergenceSeries(solver: "e", points: [])])
         #expect(empty.best == nil)
-        #expect(empty.series[0].to1e3 == nil)
+        #expect(empty.series[0].crossing(1e-3) == nil)
     }
 }

@@ -30,12 +30,18 @@ let sampleSeries: [ConvergenceSeries] = [
         #expect(table.rows[3].gapToBest == nil)   // NaN loss: no gap, and not the best
         #expect(table.metricNames == ["HitRate@10", "NDCG@10"])
         // Rows pick up time-to-tolerance from the series of the same name.
-        #expect(table.rows[0].secondsTo1e6 == 0)
-        #expect(table.rows[1].secondsTo1e3 != nil)
-        // Geometric decay 0.62·0.97^i: 1e-3 first at i = 212, 1e-6 at i = 438.
-        #expect(table.rows[1].secondsTo1e3 == 212 * 0.0247)
-        #expect(table.rows[1].secondsTo1e6 == 438 * 0.0247)
-        #expect(table.rows[2].secondsTo1e3 == nil)   // no trace
+        #expect(table.tolerances == [1e-3, 1e-6, 1e-10])
+        #expect(table.rows[0].secondsTo(1e-6) == 0)
+        #expect(table.rows[0].secondsTo(1e-10) == 0)
+        #expect(table.rows[1].secondsTo(1e-3) != nil)
+        // Geometric decay 0.62·0.97^i: 1e-3 first at i = 212, 1e-6 at i = 438, 1e-10 at i = 741
+        // (after the trace's 500 points).
+        #expect(table.rows[1].secondsTo(1e-3) == 212 * 0.0247)
+        #expect(table.rows[1].secondsTo(1e-6) == 438 * 0.0247)
+        #expect(table.rows[1].secondsTo(1e-10) == nil)
+        #expect(table.rows[1].timesToTolerance.map(\.tolerance) == [1e-3, 1e-6, 1e-10])
+        #expect(table.rows[2].secondsTo(1e-3) == nil)   // no trace
+        #expect(table.rows[1].secondsTo(1e-4) == nil)   // not one of the table's tolerances
     }
 
     @Test func allZeroLossesGiveZeroGap() {
@@ -50,7 +56,7 @@ let sampleSeries: [ConvergenceSeries] = [
             ConvergenceSeries(solver: "gd", points: [(iteration: 0, seconds: 5, loss: 1)]),
             ConvergenceSeries(solver: "gd", points: [(iteration: 0, seconds: 7, loss: 1)]),
         ]
-        #expect(ResultsTable(rows: rows, series: series).rows.map(\.secondsTo1e6) == [5, 7])
+        #expect(ResultsTable(rows: rows, series: series).rows.map { $0.secondsTo(1e-6) } == [5, 7])
     }
 
     @Test func markdownHasConsistentColumns() {
@@ -64,9 +70,9 @@ let sampleSeries: [ConvergenceSeries] = [
                 if ch == "|", previous != "\\" { pipes += 1 }
                 previous = ch
             }
-            #expect(pipes - 1 == 11, "\(line)")
+            #expect(pipes - 1 == 12, "\(line)")
         }
-        #expect(md.contains("| solver | init | iterations | seconds | final loss | gap to best | time to 1e-3 (s) | time to 1e-6 (s) | termination | HitRate@10 | NDCG@10 |"))
+        #expect(md.contains("| solver | init | iterations | seconds | final loss | gap to best | time to 1e-3 (s) | time to 1e-6 (s) | time to 1e-10 (s) | termination | HitRate@10 | NDCG@10 |"))
         #expect(md.contains("| 3.2e-07 |"))
         #expect(md.contains("| 1234.567890 |"))     // 10 significant digits
         #expect(md.contains("| 12.3 |"))           // 3 significant digits
@@ -82,26 +88,28 @@ let sampleSeries: [ConvergenceSeries] = [
         let records = parseCSV(csv)
         #expect(records.count == 1 + sampleRows.count)
         #expect(records[0] == ["solver", "init", "iterations", "seconds", "final loss", "gap to best",
-                               "time to 1e-3 (s)", "time to 1e-6 (s)", "termination", "HitRate@10", "NDCG@10"])
+                               "time to 1e-3 (s)", "time to 1e-6 (s)", "time to 1e-10 (s)", "termination", "HitRate@10", "NDCG@10"])
         for (record, row) in zip(records.dropFirst(), table.rows) {
-            #expect(record.count == 11)
+            #expect(record.count == 12)
             #expect(record[0] == row.solver)
             #expect(record[1] == row.initialization)
             #expect(Int(record[2]) == row.iterations)
             #expect(Double(record[3]) == row.wallSeconds)
             if row.finalLoss.isNaN { #expect(Double(record[4])?.isNaN == true) } else { #expect(Double(record[4]) == row.finalLoss) }
             #expect(record[5] == "" ? row.gapToBest == nil : Double(record[5]) == row.gapToBest)
-            #expect(record[6] == "" ? row.secondsTo1e3 == nil : Double(record[6]) == row.secondsTo1e3)
-            #expect(record[7] == "" ? row.secondsTo1e6 == nil : Double(record[7]) == row.secondsTo1e6)
-            #expect(record[8] == row.termination)
+            for (offset, tolerance) in table.tolerances.enumerated() {
+                let seconds = row.secondsTo(tolerance)
+                #expect(record[6 + offset] == "" ? seconds == nil : Double(record[6 + offset]) == seconds)
+            }
+            #expect(record[9] == row.termination)
             for (offset, name) in table.metricNames.enumerated() {
                 let value = row.metrics.first(where: { $0.name == name })?.value ?? nil
-                #expect(record[9 + offset] == "" ? value == nil : Double(record[9 + offset]) == value)
+                #expect(record[10 + offset] == "" ? value == nil : Double(record[10 + offset]) == value)
             }
         }
         #expect(records[2][0] == "gd, \"plain\"")
-        #expect(records[2][8] == "max iterations\nreached")
-        #expect(records[3][10] == "")
+        #expect(records[2][9] == "max iterations\nreached")
+        #expect(records[3][11] == "")
     }
 
     @Test func latexEscapingAndStructure() {
@@ -113,7 +121,7 @@ let sampleSeries: [ConvergenceSeries] = [
         // With metric columns: a comment naming the packages, then a page-wide tabularx in small type.
         #expect(lines.first == #"% needs \usepackage{booktabs} and \usepackage{tabularx}"#)
         #expect(lines[1] == #"{\small\setlength{\tabcolsep}{3pt}"#)
-        #expect(lines[2] == #"\begin{tabularx}{\linewidth}{>{\raggedright\arraybackslash}Xlrrrrrrlrr}"#)
+        #expect(lines[2] == #"\begin{tabularx}{\linewidth}{>{\raggedright\arraybackslash}Xlrrrrrrrlrr}"#)
         #expect(lines[3] == #"\toprule"#)
         #expect(lines[4].contains(#"\shortstack{final\\loss}"#))
         #expect(lines[5] == #"\midrule"#)
@@ -123,17 +131,17 @@ let sampleSeries: [ConvergenceSeries] = [
         let plain = ResultsTable(rows: sampleRows.map { var r = $0; r.metrics = []; return r }).latex()
         let plainLines = plain.split(separator: "\n").map(String.init)
         #expect(plainLines.first == #"% needs \usepackage{booktabs}"#)
-        #expect(plainLines[1] == #"\begin{tabular}{llrrrrrrl}"# && plainLines.last == #"\end{tabular}"#)
+        #expect(plainLines[1] == #"\begin{tabular}{llrrrrrrrl}"# && plainLines.last == #"\end{tabular}"#)
         #expect(tex.contains(#"diverged\_1 \& co"#))
         #expect(tex.contains(#"$3.2\times10^{-7}$"#))
-        // Every header/body row has exactly 10 unescaped & (11 columns).
+        // Every header/body row has exactly 11 unescaped & (12 columns).
         for line in lines[2...] where line.hasSuffix(#"\\"#) {
             var amps = 0, previous: Character = " "
             for ch in line {
                 if ch == "&", previous != "\\" { amps += 1 }
                 previous = ch
             }
-            #expect(amps == 10, "\(line)")
+            #expect(amps == 11, "\(line)")
         }
     }
 
@@ -149,13 +157,13 @@ let sampleSeries: [ConvergenceSeries] = [
         let table = ResultsTable(rows: rows, series: [ConvergenceSeries(solver: "sgns", points: [(1, 1, 50)])])
         #expect(table.best == 100)
         #expect(table.rows[0].gapToBest == 0)
-        #expect(table.rows[1].gapToBest == nil && table.rows[1].secondsTo1e3 == nil)
+        #expect(table.rows[1].gapToBest == nil && table.rows[1].secondsTo(1e-3) == nil)
         let csv = table.csv().split(separator: "\r\n").map(String.init)
         #expect(csv[0].hasSuffix(",termination,own objective,HitRate@10"))
         #expect(csv[1].hasSuffix(",converged,n/a,"))
-        #expect(csv[2] == "sgns,word2vec,10,2.0,n/a,n/a,n/a,n/a,maxIterations,0.25,0.2")
-        #expect(csv[3] == "popularity (reference),,,,n/a,n/a,n/a,n/a,reference,n/a,0.1")
-        #expect(table.markdown().contains("| sgns | word2vec | 10 | 2.00 | n/a | n/a | n/a | n/a | maxIterations |"))
+        #expect(csv[2] == "sgns,word2vec,10,2.0,n/a,n/a,n/a,n/a,n/a,maxIterations,0.25,0.2")
+        #expect(csv[3] == "popularity (reference),,,,n/a,n/a,n/a,n/a,n/a,reference,n/a,0.1")
+        #expect(table.markdown().contains("| sgns | word2vec | 10 | 2.00 | n/a | n/a | n/a | n/a | n/a | maxIterations |"))
     }
 
     @Test func numberFormats() {
@@ -168,4 +176,39 @@ let sampleSeries: [ConvergenceSeries] = [
         #expect(NumberText.grouped(1234567) == "1,234,567")
         #expect(NumberText.latexNumber("1e-05") == "$10^{-5}$")
     }
+
+    /// The "time to …" columns follow the tolerances asked for: ordered coarsest first, repeats
+    /// dropped, titled as people write them, in every format.
+    @Test func toleranceColumnsFollowTheRequest() {
+        let rows = [ReportRow(solver: "a", initialization: "", iterations: 2, wallSeconds: 2, finalLoss: 1, termination: "done"),
+                    ReportRow(solver: "b", initialization: "", iterations: 2, wallSeconds: 2, finalLoss: 1.0004, termination: "done")]
+        let series = [ConvergenceSeries(solver: "a", points: [(0, 0, 2), (1, 1, 1.0004), (2, 2, 1)]),
+                      ConvergenceSeries(solver: "b", points: [(0, 0, 2), (1, 1.5, 1.0004), (2, 2, 1.0004)])]
+        let table = ResultsTable(rows: rows, series: series, tolerances: [2.5e-4, 1e-3, 1e-3])
+        #expect(table.tolerances == [1e-3, 2.5e-4])
+        #expect(table.rows.map { $0.secondsTo(1e-3) } == [1, 1.5])
+        #expect(table.rows.map { $0.secondsTo(2.5e-4) } == [2, nil])
+        let header = parseCSV(table.csv())[0]
+        #expect(header == ["solver", "init", "iterations", "seconds", "final loss", "gap to best",
+                           "time to 1e-3 (s)", "time to 2.5e-4 (s)", "termination"])
+        #expect(table.latex().contains(#"time to $10^{-3}$ (s) & time to $2.5\times10^{-4}$ (s) & termination"#))
+        #expect(table.markdown().contains("| 4.0e-04 | 1.50 | — | done |"))
+        let one = ResultsTable(rows: rows, series: series, tolerances: [1e-6])
+        #expect(parseCSV(one.csv())[0].filter { $0.hasPrefix("time to") } == ["time to 1e-6 (s)"])
+    }
+
+    @Test func tolerancesAreWrittenAsPeopleWriteThem() {
+        #expect(NumberText.tolerance(1e-3) == "1e-3")
+        #expect(NumberText.tolerance(0.001) == "1e-3")
+        #expect(NumberText.tolerance(1e-10) == "1e-10")
+        #expect(NumberText.tolerance(2.5e-7) == "2.5e-7")
+        #expect(NumberText.tolerance(9.999999999e-7) == "1e-6")
+        #expect(NumberText.tolerance(0.5) == "5e-1")
+        #expect(Convergence.problem(with: [1e-3, 1e-6]) == nil)
+        #expect(Convergence.problem(with: []) != nil)
+        for bad in [0, 1, -1e-3, .nan, .infinity] {
+            #expect(Convergence.problem(with: [1e-3, bad]) != nil, "\(bad)")
+        }
+    }
+
 }

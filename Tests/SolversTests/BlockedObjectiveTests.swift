@@ -15,7 +15,7 @@ import TestSupport
         let x = BLAS.multiply(s.dense, .transpose, s.dense, .none)
         let problem = try Problem(interactions: s)
         let dense = try MaskedLoss(problem: try Problem(dense: x), dimension: dimension)
-        let v = Random.gaussian(rows: 230, columns: dimension, scale: 0.4, seed: 5)
+        let v = RandomProblems.gaussian(rows: 230, columns: dimension, scale: 0.4, seed: 5)
         let expected = dense.evaluate(v)
         let objective = BlockedObjective(st: s.transposed, dimension: dimension, blockCount: blocks)
         #expect(objective.blocks.count == blocks)
@@ -40,9 +40,9 @@ import TestSupport
 
     /// Both schemes of MaskedLoss agree on a problem large enough for the blocked path to run.
     @Test func blockedAndSharedSchemesAgree() throws {
-        let s = Random.interactions(users: 300, items: 420, density: 0.12, seed: 17)
+        let s = RandomProblems.interactions(users: 300, items: 420, density: 0.12, seed: 17)
         let problem = try Problem(interactions: s)
-        let v = Random.gaussian(rows: 420, columns: 29, scale: 0.5, seed: 3)
+        let v = RandomProblems.gaussian(rows: 420, columns: 29, scale: 0.5, seed: 3)
         let blocked = try MaskedLoss(problem: problem, dimension: 29), shared = try MaskedLoss(problem: problem, dimension: 29)
         blocked.evaluationScheme = .blocks
         shared.evaluationScheme = .shared
@@ -60,7 +60,7 @@ import TestSupport
     func rangeKernelsEqualPlainCSRLoopsBitwise(columns: Int) throws {
         let s = PerfKernelTests.weightedSparse(users: 90, items: 160, density: 0.15, seed: UInt64(columns))
         let st = s.transposed, csr = ItemCSR(st, renumberUsersByActivity: false)
-        let v = Random.gaussian(rows: 160, columns: columns, seed: 4)
+        let v = RandomProblems.gaussian(rows: 160, columns: columns, seed: 4)
         var sv = [Double](repeating: 0, count: 90 * columns)
         var norms = [Double](repeating: .nan, count: 160)
         v.storage.withUnsafeBufferPointer { vp in
@@ -104,7 +104,7 @@ import TestSupport
     func userRenumberingIsBitwiseInvisible(blocks: Int) throws {
         let s = PerfKernelTests.weightedSparse(users: 150, items: 260, density: 0.1, seed: 77)
         let problem = try Problem(interactions: s)
-        let v = Random.gaussian(rows: 260, columns: 19, scale: 0.3, seed: 6)
+        let v = RandomProblems.gaussian(rows: 260, columns: 19, scale: 0.3, seed: 6)
         func run(_ renumber: Bool) -> (Matrix, Matrix, [Double], Double, Double) {
             let objective = BlockedObjective(st: s.transposed, dimension: 19, blockCount: blocks, renumberUsers: renumber)
             var gradient = Matrix(rows: 260, columns: 19), gram = Matrix(rows: 19, columns: 19)

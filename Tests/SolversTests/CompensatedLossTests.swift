@@ -99,14 +99,10 @@ import TestSupport
                 for k in start.storage.indices { start.storage[k] *= 1 + 1e-3 * rng.nextSigned() }
                 v = start
             default:
-                let users = 10 + Int(rng.next() % 30), items = 5 + Int(rng.next() % 15)
-                var triplets: [(row: Int, column: Int, value: Double)] = []
-                for u in 0..<users { for i in 0..<items where rng.next() % 3 == 0 { triplets.append((u, i, pow(10, Double(rng.next() % 7)))) } }
-                triplets.append((0, 0, 1)); triplets.append((0, 1, 1))
-                let s = try SparseMatrix(rows: users, columns: items, triplets: triplets)
+                let s = RandomProblems.widelyWeightedInteractions(using: &rng)
                 problem = try Problem(interactions: s)
                 x = BLAS.multiply(s.dense, .transpose, s.dense, .none)
-                let d = 1 + Int(rng.next() % UInt64(items))
+                let d = 1 + Int(rng.next() % UInt64(s.columns))
                 v = try SpectralEmbedding.compute(problem: problem, dimension: d).embedding
             }
             let exact = DoubleDouble.maskedLoss(x: x, v: v)

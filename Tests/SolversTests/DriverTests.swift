@@ -22,7 +22,7 @@ struct ScriptedMethod: SolverMethod {
 }
 
 @Suite struct DriverTests {
-    let problem = try! Problem(dense: Random.planted(items: 8, rank: 2, seed: 1).x)
+    let problem = try! Problem(dense: RandomProblems.planted(items: 8, rank: 2, seed: 1).x)
 
     @Test func stopsAtMaxIterationsAndRecordsTrace() throws {
         let r = try Driver.run(ScriptedMethod(losses: (0..<100).map { 100 - Double($0) }), problem: problem, dimension: 2,
@@ -158,13 +158,13 @@ private struct InPlaceWriter: SolverMethod {
 }
 
 @Suite struct DriverStartOwnershipTests {
-    let problem = try! Problem(dense: Random.planted(items: 8, rank: 2, seed: 1).x)
+    let problem = try! Problem(dense: RandomProblems.planted(items: 8, rank: 2, seed: 1).x)
 
     /// A start handed over with `consume` is the state's own storage: the first write does not
     /// copy it (at 10⁶ items × 128 the copy is one more GB for the whole run).
     @Test func aConsumedStartIsWrittenInPlace() throws {
         let probe = WriteProbe()
-        let start = Random.gaussian(rows: 8, columns: 2, seed: 3)
+        let start = RandomProblems.gaussian(rows: 8, columns: 2, seed: 3)
         _ = try Driver.run(InPlaceWriter(probe: probe), problem: problem, dimension: 2, start: consume start,
                            options: DriverOptions(maxIterations: 2, relativeTolerance: 0))
         #expect(probe.copied == [false, false])
@@ -174,7 +174,7 @@ private struct InPlaceWriter: SolverMethod {
     /// start is left as it was.
     @Test func aKeptStartIsCopiedOnFirstWrite() throws {
         let probe = WriteProbe()
-        let start = Random.gaussian(rows: 8, columns: 2, seed: 3)
+        let start = RandomProblems.gaussian(rows: 8, columns: 2, seed: 3)
         let kept = start[0, 0]
         _ = try Driver.run(InPlaceWriter(probe: probe), problem: problem, dimension: 2, start: start,
                            options: DriverOptions(maxIterations: 2, relativeTolerance: 0))

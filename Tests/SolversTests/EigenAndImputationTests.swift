@@ -6,7 +6,7 @@ import TestSupport
 func projector(_ v: Matrix) -> Matrix { BLAS.multiply(v, .none, v, .transpose) }
 
 @Suite(.serialized) struct EigenInitializationTests {
-    let s = Random.interactions(users: 30, items: 80, density: 0.15, seed: 31)
+    let s = RandomProblems.interactions(users: 30, items: 80, density: 0.15, seed: 31)
 
     @Test func gramDenseAndArpackBackendsAgree() throws {
         let x = BLAS.multiply(s.dense, .transpose, s.dense, .none)
@@ -45,7 +45,7 @@ func projector(_ v: Matrix) -> Matrix { BLAS.multiply(v, .none, v, .transpose) }
     }
 
     @Test func dimensionAboveRankGivesZeroColumnsAndANote() throws {
-        let small = Random.interactions(users: 6, items: 20, density: 0.4, seed: 2) // rank ≤ 5 (row 0 empty)
+        let small = RandomProblems.interactions(users: 6, items: 20, density: 0.4, seed: 2) // rank ≤ 5 (row 0 empty)
         let r = try Driver.run(EigenMethod(), problem: try Problem(interactions: small), dimension: 9)
         #expect(r.notes.contains { $0.contains("zero") })
         for k in 6..<9 { #expect(r.embedding.column(k).allSatisfy { $0 == 0 }) }
@@ -58,16 +58,16 @@ func projector(_ v: Matrix) -> Matrix { BLAS.multiply(v, .none, v, .transpose) }
     }
 
     @Test func gramBackendNeedsInteractions() throws {
-        let dense = try Problem(dense: Random.symmetric(5, seed: 1))
+        let dense = try Problem(dense: RandomProblems.symmetric(5, seed: 1))
         #expect(throws: ProblemError.self) { try SpectralEmbedding.compute(problem: dense, dimension: 2, route: .gram) }
     }
 }
 
 @Suite(.serialized) struct AlternatingImputationTests {
     func problems() throws -> [Problem] {
-        let s = Random.interactions(users: 25, items: 60, density: 0.2, seed: 7)
+        let s = RandomProblems.interactions(users: 25, items: 60, density: 0.2, seed: 7)
         return [try Problem(interactions: s),
-                try Problem(dense: Random.planted(items: 30, rank: 4, seed: 3).x),
+                try Problem(dense: RandomProblems.planted(items: 30, rank: 4, seed: 3).x),
                 try Problem(dense: correlationMatrix(variables: 40, factors: 3, seed: 5).r)]
     }
 
@@ -84,7 +84,7 @@ func projector(_ v: Matrix) -> Matrix { BLAS.multiply(v, .none, v, .transpose) }
     }
 
     @Test func subspaceAndExactInnerStepsReachTheSameFixedPoint() throws {
-        let p = try Problem(dense: Random.planted(items: 30, rank: 4, seed: 3).x)
+        let p = try Problem(dense: RandomProblems.planted(items: 30, rank: 4, seed: 3).x)
         let a = try Driver.run(AlternatingImputation(inner: .subspace), problem: p, dimension: 4,
                                options: DriverOptions(maxIterations: 5000, relativeTolerance: 0))
         let b = try Driver.run(AlternatingImputation(inner: .exact), problem: p, dimension: 4,

@@ -7,9 +7,9 @@ import TestSupport
     /// From a perturbed planted solution every gradient method must drive the loss down by many
     /// orders of magnitude; the loss trace of gd and lbfgs never increases.
     @Test func gradientMethodsSolvePlantedProblemFromNearby() throws {
-        let (x, truth) = Random.planted(items: 30, rank: 3, seed: 4)
+        let (x, truth) = RandomProblems.planted(items: 30, rank: 3, seed: 4)
         let problem = try Problem(dense: x)
-        let noise = Random.gaussian(rows: 30, columns: 3, scale: 0.05, seed: 5)
+        let noise = RandomProblems.gaussian(rows: 30, columns: 3, scale: 0.05, seed: 5)
         let start = Matrix(rows: 30, columns: 3, columnMajor: zip(truth.storage, noise.storage).map { $0 + $1 })
         let target = 1e-10 * problem.offDiagonalNormSquared
         let lbfgs = try Driver.run(LBFGS(), problem: problem, dimension: 3, start: start,
@@ -27,9 +27,9 @@ import TestSupport
     }
 
     @Test func lbfgsMatchesGradientDescentOnRandomInteractions() throws {
-        let s = Random.interactions(users: 30, items: 40, density: 0.2, seed: 12)
+        let s = RandomProblems.interactions(users: 30, items: 40, density: 0.2, seed: 12)
         let problem = try Problem(interactions: s)
-        let start = Random.gaussian(rows: 40, columns: 4, scale: 0.5, seed: 3)
+        let start = RandomProblems.gaussian(rows: 40, columns: 4, scale: 0.5, seed: 3)
         let a = try Driver.run(LBFGS(), problem: problem, dimension: 4, start: start,
                                options: DriverOptions(maxIterations: 3000, relativeTolerance: 0, gradientTolerance: 1e-9))
         let b = try Driver.run(GradientDescent(), problem: problem, dimension: 4, start: a.embedding,
@@ -42,7 +42,7 @@ import TestSupport
     /// Both initial inverse Hessians reach the same minimum; the Gram preconditioner needs
     /// fewer iterations on an ill-conditioned problem (X's top eigenvalues spread widely).
     @Test func preconditionedAndPlainLBFGSAgree() throws {
-        let s = Random.interactions(users: 40, items: 70, density: 0.25, seed: 21)
+        let s = RandomProblems.interactions(users: 40, items: 70, density: 0.25, seed: 21)
         let problem = try Problem(interactions: s)
         let start = try SpectralEmbedding.compute(problem: problem, dimension: 6).embedding
         let options = DriverOptions(maxIterations: 5000, relativeTolerance: 0, gradientTolerance: 1e-7)
@@ -55,9 +55,9 @@ import TestSupport
     }
 
     @Test func adamWithHugeRateReportsNonFiniteOrRecovers() throws {
-        let (x, _) = Random.planted(items: 10, rank: 2, seed: 2)
+        let (x, _) = RandomProblems.planted(items: 10, rank: 2, seed: 2)
         let problem = try Problem(dense: x)
-        let start = Random.gaussian(rows: 10, columns: 2, seed: 1)
+        let start = RandomProblems.gaussian(rows: 10, columns: 2, seed: 1)
         let r = try Driver.run(Adam(learningRate: 1e3, schedule: .constant), problem: problem, dimension: 2, start: start,
                                options: DriverOptions(maxIterations: 50, relativeTolerance: 0))
         #expect(r.finalLoss.isFinite)
@@ -65,7 +65,7 @@ import TestSupport
     }
 
     @Test func sameSeedSameBytes() throws {
-        let s = Random.interactions(users: 20, items: 25, density: 0.3, seed: 1)
+        let s = RandomProblems.interactions(users: 20, items: 25, density: 0.3, seed: 1)
         let problem = try Problem(interactions: s)
         var settings = SolverSettings(dimension: 3)
         settings.initialPoint = .random(scale: 1)

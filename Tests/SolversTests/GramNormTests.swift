@@ -21,7 +21,7 @@ import TestSupport
 
     @Test(arguments: [(30, 17, 0.2, UInt64(1)), (9, 60, 0.35, 2), (80, 5, 0.5, 3), (1, 1, 1.0, 4)])
     func bothSidesEqualTheDirectSum(users: Int, items: Int, density: Double, seed: UInt64) throws {
-        let s = Random.interactions(users: users, items: items, density: density, seed: seed)
+        let s = RandomProblems.interactions(users: users, items: items, density: density, seed: seed)
         let direct = Self.directNormSquared(s)
         #expect(direct > 0 || s.nonzeroCount == 0)
         // Integer data: both sides are exact.
@@ -58,7 +58,7 @@ import TestSupport
     }
 
     @Test func progressReachesTheEnd() {
-        let s = Random.interactions(users: 300, items: 50, density: 0.2, seed: 5)
+        let s = RandomProblems.interactions(users: 300, items: 50, density: 0.2, seed: 5)
         let seen = Fractions()
         _ = GramNorm.frobeniusNormSquared(s, progress: { seen.append($0.fractionDone) })
         let walkedRows = GramNorm.cheaperSide(s) == .users ? s.rows : s.columns

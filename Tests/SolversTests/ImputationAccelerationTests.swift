@@ -70,11 +70,11 @@ import TestSupport
     static let accelerated: [AlternatingImputation.Acceleration] = [.anderson, .squarem]
 
     func problems() throws -> [(problem: Problem, dimension: Int)] {
-        let s = Random.interactions(users: 25, items: 60, density: 0.2, seed: 7)
+        let s = RandomProblems.interactions(users: 25, items: 60, density: 0.2, seed: 7)
         return [(try Problem(interactions: s), 5),
-                (try Problem(dense: Random.planted(items: 30, rank: 4, seed: 3).x), 4),
+                (try Problem(dense: RandomProblems.planted(items: 30, rank: 4, seed: 3).x), 4),
                 (try Problem(dense: FactorAnalysisProblems.weaklyIdentified(variables: 30, seed: 1).r), 3),
-                (try Problem(interactions: Random.interactions(users: 40, items: 90, density: 0.1, seed: 12)), 8)]
+                (try Problem(interactions: RandomProblems.interactions(users: 40, items: 90, density: 0.1, seed: 12)), 8)]
     }
 
     /// The plain loop (the two-block subspace inner step), written out independently of `step`:

@@ -7,7 +7,7 @@ import TestSupport
 /// work when even memory 1 does not fit.
 @Suite struct LBFGSMemoryPlanTests {
     @Test func lowersTheMemoryToFitAndSaysSo() throws {
-        let s = Random.interactions(users: 60, items: 80, density: 0.2, seed: 4)
+        let s = RandomProblems.interactions(users: 60, items: 80, density: 0.2, seed: 4)
         let problem = try Problem(interactions: s)
         let d = 6
         let panel = 8 * 80 * d
@@ -22,7 +22,7 @@ import TestSupport
         #expect(try LBFGSMemoryPlan.fitting(requested: 1, problem: problem, dimension: d, budget: budget) == 1)
         var method = LBFGS(memory: 5, pairPrecision: .double)
         method.memoryBudget = budget
-        let start = Random.gaussian(rows: 80, columns: d, scale: 0.3, seed: 2)
+        let start = RandomProblems.gaussian(rows: 80, columns: d, scale: 0.3, seed: 2)
         let result = try Driver.run(method, problem: problem, dimension: d, start: start, seed: 1,
                                     options: DriverOptions(maxIterations: 40))
         #expect(result.notes.contains { $0.hasPrefix("lbfgs: memory 5 → 2") })
@@ -34,12 +34,12 @@ import TestSupport
     }
 
     @Test func refusesWhenEvenMemoryOneDoesNotFit() throws {
-        let problem = try Problem(interactions: Random.interactions(users: 30, items: 40, density: 0.2, seed: 5))
+        let problem = try Problem(interactions: RandomProblems.interactions(users: 30, items: 40, density: 0.2, seed: 5))
         // The default Float32 pairs: memory 1 holds 6 arrays of M × D.
         let budget = MemoryBudget(bytes: LBFGSMemoryPlan.bytes(memory: 1, problem: problem, dimension: 4, pairBytes: 4) - 1)
         var method = LBFGS()
         method.memoryBudget = budget
-        let start = Random.gaussian(rows: 40, columns: 4, seed: 1)
+        let start = RandomProblems.gaussian(rows: 40, columns: 4, seed: 1)
         #expect(throws: MemoryBudgetError.self) {
             try Driver.run(method, problem: problem, dimension: 4, start: start, seed: 1, options: DriverOptions(maxIterations: 3))
         }
@@ -50,7 +50,7 @@ import TestSupport
     /// default memory 3 in the coefficient form (8 arrays) fits only memory 1 in the full form
     /// (7 arrays), and L-BFGS says so; a start with a diagonal VᵀV keeps memory 3 under it.
     @Test func theFullGramFormCountsItsFloat64Pairs() throws {
-        let s = Random.interactions(users: 60, items: 80, density: 0.2, seed: 4)
+        let s = RandomProblems.interactions(users: 60, items: 80, density: 0.2, seed: 4)
         let problem = try Problem(interactions: s)
         let d = 6
         let panel = 8 * 80 * d
@@ -60,7 +60,7 @@ import TestSupport
         let budget = MemoryBudget(bytes: LBFGSMemoryPlan.bytes(memory: 3, problem: problem, dimension: d, pairBytes: 4))
         var method = LBFGS()
         method.memoryBudget = budget
-        let random = Random.gaussian(rows: 80, columns: d, scale: 0.3, seed: 2)
+        let random = RandomProblems.gaussian(rows: 80, columns: d, scale: 0.3, seed: 2)
         let full = try Driver.run(method, problem: problem, dimension: d, start: random, seed: 1,
                                   options: DriverOptions(maxIterations: 30))
         #expect(full.notes.contains { $0.hasPrefix("lbfgs: memory 3 → 1 so that its 7 arrays") && $0.contains("full form") })

@@ -6,12 +6,12 @@ import TestSupport
 @Suite struct MaskedLossTests {
     @Test(arguments: [1, 3, 10, 50]) // 50 > rank(X) ≤ 44 non-empty users
     func implicitLossMatchesBruteForce(dimension: Int) throws {
-        let s = Random.interactions(users: 45, items: 60, density: 0.15, seed: 11)
+        let s = RandomProblems.interactions(users: 45, items: 60, density: 0.15, seed: 11)
         let x = BLAS.multiply(s.dense, .transpose, s.dense, .none)
         let problem = try Problem(interactions: s)
         let loss = try MaskedLoss(problem: problem, dimension: dimension)
         for seed in 1...3 as ClosedRange<UInt64> {
-            let v = Random.gaussian(rows: 60, columns: dimension, scale: 0.7, seed: seed)
+            let v = RandomProblems.gaussian(rows: 60, columns: dimension, scale: 0.7, seed: seed)
             let expected = MaskedLoss.bruteForce(x: x, v: v)
             #expect(relativeError(loss.loss(v), expected) <= 1e-10)
             #expect(relativeError(loss.evaluate(v).loss, expected) <= 1e-10)
@@ -19,11 +19,11 @@ import TestSupport
     }
 
     @Test func directBlockedLossMatchesBruteForceOnEveryPath() throws {
-        let s = Random.interactions(users: 35, items: 57, density: 0.2, seed: 13)
+        let s = RandomProblems.interactions(users: 35, items: 57, density: 0.2, seed: 13)
         let x = BLAS.multiply(s.dense, .transpose, s.dense, .none)
         var triplets: [(row: Int, column: Int, value: Double)] = []
         for j in 0..<57 { for i in 0..<57 where x[i, j] != 0 { triplets.append((i, j, x[i, j])) } }
-        let v = Random.gaussian(rows: 57, columns: 5, seed: 2)
+        let v = RandomProblems.gaussian(rows: 57, columns: 5, seed: 2)
         let expected = MaskedLoss.bruteForce(x: x, v: v)
         for p in [try Problem(interactions: s), try Problem(dense: x), try Problem(sparse: try SparseMatrix(rows: 57, columns: 57, triplets: triplets))] {
             for block in [1, 7, 64] {
@@ -33,7 +33,7 @@ import TestSupport
     }
 
     @Test func normsOfImplicitProblemMatchDenseX() throws {
-        let s = Random.interactions(users: 30, items: 50, density: 0.2, seed: 3)
+        let s = RandomProblems.interactions(users: 30, items: 50, density: 0.2, seed: 3)
         let x = BLAS.multiply(s.dense, .transpose, s.dense, .none)
         let implicit = try Problem(interactions: s)
         let dense = try Problem(dense: x)
@@ -52,13 +52,13 @@ import TestSupport
 
     @Test(arguments: [2, 9])
     func densePathAndSparsePathMatchImplicitPath(dimension: Int) throws {
-        let s = Random.interactions(users: 40, items: 55, density: 0.2, seed: 5)
+        let s = RandomProblems.interactions(users: 40, items: 55, density: 0.2, seed: 5)
         let x = BLAS.multiply(s.dense, .transpose, s.dense, .none)
         var triplets: [(row: Int, column: Int, value: Double)] = []
         for j in 0..<55 { for i in 0..<55 where x[i, j] != 0 { triplets.append((i, j, x[i, j])) } }
         let problems = [try Problem(interactions: s), try Problem(dense: x),
                         try Problem(sparse: try SparseMatrix(rows: 55, columns: 55, triplets: triplets))]
-        let v = Random.gaussian(rows: 55, columns: dimension, seed: 8)
+        let v = RandomProblems.gaussian(rows: 55, columns: dimension, seed: 8)
         let results = try problems.map { try MaskedLoss(problem: $0, dimension: dimension).evaluate(v) }
         for r in results.dropFirst() {
             #expect(relativeError(r.loss, results[0].loss) <= 1e-12)
@@ -68,9 +68,9 @@ import TestSupport
 
     @Test(arguments: [1, 4])
     func gradientMatchesCentralFiniteDifferences(dimension: Int) throws {
-        let s = Random.interactions(users: 25, items: 30, density: 0.25, seed: 21)
+        let s = RandomProblems.interactions(users: 25, items: 30, density: 0.25, seed: 21)
         let loss = try MaskedLoss(problem: try Problem(interactions: s), dimension: dimension)
-        let v = Random.gaussian(rows: 30, columns: dimension, scale: 0.8, seed: 4)
+        let v = RandomProblems.gaussian(rows: 30, columns: dimension, scale: 0.8, seed: 4)
         let g = loss.evaluate(v).gradient
         var rng = SeededGenerator(seed: 99)
         for _ in 0..<25 {
@@ -86,8 +86,8 @@ import TestSupport
 
     @Test func gradientMatchesBruteForceFormula() throws {
         // ∇L = 4 Σ_{j≠i} (v_iᵀv_j − X_ij) v_j, written out as a double loop.
-        let (x, _) = Random.planted(items: 20, rank: 3, seed: 2)
-        let v = Random.gaussian(rows: 20, columns: 3, seed: 6)
+        let (x, _) = RandomProblems.planted(items: 20, rank: 3, seed: 2)
+        let v = RandomProblems.gaussian(rows: 20, columns: 3, seed: 6)
         let g = try MaskedLoss(problem: try Problem(dense: x), dimension: 3).evaluate(v).gradient
         var expected = Matrix(rows: 20, columns: 3)
         for i in 0..<20 {
@@ -101,7 +101,7 @@ import TestSupport
     }
 
     @Test func plantedSolutionHasZeroLossAndGradient() throws {
-        let (x, truth) = Random.planted(items: 25, rank: 4, seed: 9)
+        let (x, truth) = RandomProblems.planted(items: 25, rank: 4, seed: 9)
         let loss = try MaskedLoss(problem: try Problem(dense: x), dimension: 4)
         let (l, g) = loss.evaluate(truth)
         #expect(l <= 1e-20 * (try Problem(dense: x)).offDiagonalNormSquared)
@@ -111,9 +111,9 @@ import TestSupport
     /// Cancellation: near a good fit the three big terms cancel. The documented bound is
     /// |L_implicit − L| ≤ c·ε·D·(‖VᵀV‖²_F + ‖X‖²_F); check it holds with c = 10.
     @Test func implicitLossAccuracyNearTheOptimum() throws {
-        let s = Random.interactions(users: 30, items: 40, density: 0.3, seed: 17)
+        let s = RandomProblems.interactions(users: 30, items: 40, density: 0.3, seed: 17)
         let xs = BLAS.multiply(s.dense, .transpose, s.dense, .none)
-        let (x0, truth) = Random.planted(items: 40, rank: 5, seed: 1)
+        let (x0, truth) = RandomProblems.planted(items: 40, rank: 5, seed: 1)
         // X = X0 + tiny perturbation so that the planted V has a small but non-zero loss.
         let x = Matrix(rows: 40, columns: 40) { i, j in x0[i, j] + 1e-4 * xs[i, j] }
         let problem = try Problem(dense: x)
@@ -126,14 +126,14 @@ import TestSupport
     }
 
     @Test func problemRefusesBadInput() throws {
-        var x = Random.symmetric(6, seed: 1)
+        var x = RandomProblems.symmetric(6, seed: 1)
         #expect(throws: ProblemError.self) { try Problem(dense: Matrix(rows: 3, columns: 4)) }
         x[0, 1] += 1
         #expect(throws: ProblemError.self) { try Problem(dense: x) }
-        x = Random.symmetric(6, seed: 1)
+        x = RandomProblems.symmetric(6, seed: 1)
         x[2, 2] = .nan
         #expect(throws: ProblemError.self) { try Problem(dense: x) }
-        let ok = try Problem(dense: Random.symmetric(6, seed: 1))
+        let ok = try Problem(dense: RandomProblems.symmetric(6, seed: 1))
         #expect(throws: ProblemError.invalidDimension(requested: 0, itemCount: 6)) { try ok.validate(dimension: 0) }
         #expect(throws: ProblemError.invalidDimension(requested: 7, itemCount: 6)) { try ok.validate(dimension: 7) }
         #expect(throws: ProblemError.self) { try MaskedLoss(problem: ok, dimension: -1) }

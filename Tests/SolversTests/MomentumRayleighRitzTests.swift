@@ -28,7 +28,7 @@ import TestSupport
 
     @Test(arguments: [3, 8, 20])
     func stepMatchesDenseRayleighRitzOnTheThreeBlocks(dimension dim: Int) throws {
-        let problem = try Problem(interactions: Random.interactions(users: 70, items: 90, density: 0.15, seed: 23))
+        let problem = try Problem(interactions: RandomProblems.interactions(users: 70, items: 90, density: 0.15, seed: 23))
         try checkStep(problem.operator_, problem: problem, dimension: dim)
     }
 
@@ -43,7 +43,7 @@ import TestSupport
                                 v: v, context: context)
         }
         let k = MomentumRayleighRitzStep.directionColumns(dimension: dim)
-        let p = Random.gaussian(rows: 90, columns: k, seed: 5)
+        let p = RandomProblems.gaussian(rows: 90, columns: k, seed: 5)
         let y = DiagonallyShiftedOperator(base, adding: zip(v.rowNormsSquared, problem.diagonal).map { $0 - $1 })
         let out = try #require(try MomentumRayleighRitzStep.step(y, basis: v, direction: p, dimension: dim, context: context))
         #expect(out.directionColumns == k)
@@ -75,7 +75,7 @@ import TestSupport
     }
 
     @Test func withoutADirectionItIsTheTwoBlockStep() throws {
-        let problem = try Problem(interactions: Random.interactions(users: 40, items: 60, density: 0.2, seed: 3))
+        let problem = try Problem(interactions: RandomProblems.interactions(users: 40, items: 60, density: 0.2, seed: 3))
         try checkWithoutDirection(problem.operator_, problem: problem)
     }
 
@@ -97,10 +97,10 @@ import TestSupport
 
     func problem(_ name: String) throws -> Problem {
         switch name {
-        case "interactions": return try Problem(interactions: Random.interactions(users: 25, items: 60, density: 0.2, seed: 7))
-        case "planted": return try Problem(dense: Random.planted(items: 30, rank: 4, seed: 3).x)
+        case "interactions": return try Problem(interactions: RandomProblems.interactions(users: 25, items: 60, density: 0.2, seed: 7))
+        case "planted": return try Problem(dense: RandomProblems.planted(items: 30, rank: 4, seed: 3).x)
         case "factors": return try Problem(dense: FactorAnalysisProblems.weaklyIdentified(variables: 30, seed: 1).r)
-        default: return try Problem(interactions: Random.interactions(users: 40, items: 90, density: 0.1, seed: 12))
+        default: return try Problem(interactions: RandomProblems.interactions(users: 40, items: 90, density: 0.1, seed: 12))
         }
     }
 
@@ -124,7 +124,7 @@ import TestSupport
         // in d while its loss is 1e-10 above the accelerated loops').
         let factors = FactorAnalysisProblems.weaklyIdentified(variables: 30, samples: 1000, crossLoading: 0.1, seed: 1).r
         let cases = [(try Problem(dense: factors), 3),
-                     (try Problem(interactions: Random.interactions(users: 40, items: 90, density: 0.1, seed: 12)), 8)]
+                     (try Problem(interactions: RandomProblems.interactions(users: 40, items: 90, density: 0.1, seed: 12)), 8)]
         for (k, (p, dim)) in cases.enumerated() {
             let options = DriverOptions(maxIterations: 100_000, relativeTolerance: 0)
             let plain = try Driver.run(AlternatingImputation(inner: .subspace, acceleration: .none), problem: p, dimension: dim, options: options)

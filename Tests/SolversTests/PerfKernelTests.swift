@@ -8,11 +8,11 @@ import TestSupport
 @Suite struct PerfKernelTests {
     @Test(arguments: [1, 6, 37]) // widths that are not multiples of four exercise the remainder columns
     func fusedInteractionsPathMatchesDensePath(dimension: Int) throws {
-        let s = Random.interactions(users: 300, items: 420, density: 0.12, seed: 17)
+        let s = RandomProblems.interactions(users: 300, items: 420, density: 0.12, seed: 17)
         let x = BLAS.multiply(s.dense, .transpose, s.dense, .none)
         let implicit = try MaskedLoss(problem: try Problem(interactions: s), dimension: dimension)
         let dense = try MaskedLoss(problem: try Problem(dense: x), dimension: dimension)
-        let v = Random.gaussian(rows: 420, columns: dimension, scale: 0.5, seed: 3)
+        let v = RandomProblems.gaussian(rows: 420, columns: dimension, scale: 0.5, seed: 3)
         let a = implicit.evaluate(v), b = dense.evaluate(v)
         #expect(relativeError(a.loss, b.loss) <= 1e-12)
         #expect(maxAbs(difference(a.gradient, b.gradient)) <= 1e-11 * maxAbs(b.gradient))
@@ -21,8 +21,8 @@ import TestSupport
 
     @Test(arguments: [1, 3, 4, 9, 64])
     func sparseMultiplyMatchesPlainLoops(columns: Int) throws {
-        let s = Random.interactions(users: 200, items: 700, density: 0.1, seed: 5)
-        let b = Random.gaussian(rows: 700, columns: columns, seed: 9)
+        let s = RandomProblems.interactions(users: 200, items: 700, density: 0.1, seed: 5)
+        let b = RandomProblems.gaussian(rows: 700, columns: columns, seed: 9)
         let product = s.multiply(b)
         var expected = Matrix(rows: 200, columns: columns)
         for d in 0..<columns {
@@ -55,7 +55,7 @@ import TestSupport
     func itemStreamedProductMatchesPlainLoops(users: Int, items: Int, columns: Int) throws {
         let s = Self.weightedSparse(users: users, items: items, density: 0.1, seed: UInt64(users + columns))
         let st = s.transposed
-        let v = Random.gaussian(rows: items, columns: columns, seed: 9)
+        let v = RandomProblems.gaussian(rows: items, columns: columns, seed: 9)
         var expected = Matrix(rows: users, columns: columns)
         for d in 0..<columns {
             for r in 0..<users {
@@ -79,7 +79,7 @@ import TestSupport
 
     @Test func symmetricNormSquaredMatchesFullSum() {
         for n in [1, 2, 7, 40] {
-            let g = Random.symmetric(n, seed: UInt64(n))
+            let g = RandomProblems.symmetric(n, seed: UInt64(n))
             #expect(relativeError(MaskedLoss.symmetricNormSquared(g), g.frobeniusNormSquared) <= 1e-14)
         }
     }

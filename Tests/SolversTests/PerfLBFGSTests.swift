@@ -151,7 +151,7 @@ import TestSupport
     /// L-BFGS with Float32 pairs reaches the same minimum as with Float64 pairs (to 1e-10
     /// relative): only the path differs.
     @Test func singlePrecisionPairsReachTheSameLoss() throws {
-        let s = Random.interactions(users: 40, items: 70, density: 0.25, seed: 21)
+        let s = RandomProblems.interactions(users: 40, items: 70, density: 0.25, seed: 21)
         let problem = try Problem(interactions: s)
         let start = try SpectralEmbedding.compute(problem: problem, dimension: 6).embedding
         let options = DriverOptions(maxIterations: 5000, relativeTolerance: 0, gradientTolerance: 1e-7)

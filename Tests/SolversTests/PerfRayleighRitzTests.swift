@@ -22,7 +22,7 @@ import TestSupport
 
     @Test(arguments: [3, 8, 20])
     func choleskyQR2StepMatchesHouseholderStep(dimension: Int) throws {
-        let s = Random.interactions(users: 70, items: 90, density: 0.15, seed: 23)
+        let s = RandomProblems.interactions(users: 70, items: 90, density: 0.15, seed: 23)
         let problem = try Problem(interactions: s)
         let loss = try MaskedLoss(problem: problem, dimension: dimension)
         // From the eigen start (orthogonal columns), along a few steps, and from a random V.
@@ -32,7 +32,7 @@ import TestSupport
             v = try #require(try refit(v, problem: problem, dimension: dimension, shortcut: false))
             starts.append(v)
         }
-        starts.append(Random.gaussian(rows: 90, columns: dimension, seed: 4))
+        starts.append(RandomProblems.gaussian(rows: 90, columns: dimension, seed: 4))
         for start in starts {
             let fast = try #require(try refit(start, problem: problem, dimension: dimension, shortcut: true))
             let reference = try #require(try refit(start, problem: problem, dimension: dimension, shortcut: false))
@@ -42,11 +42,11 @@ import TestSupport
     }
 
     @Test func shortcutDeclinesWhenItDoesNotApply() throws {
-        let s = Random.interactions(users: 30, items: 12, density: 0.3, seed: 2)
+        let s = RandomProblems.interactions(users: 30, items: 12, density: 0.3, seed: 2)
         let problem = try Problem(interactions: s)
         let zeroColumn = Matrix(rows: 12, columns: 3) { i, j in j == 2 ? 0 : Double(i + j) }
         #expect(try refit(zeroColumn, problem: problem, dimension: 3, shortcut: true) == nil)
-        let tooWide = Random.gaussian(rows: 12, columns: 7, seed: 1)
+        let tooWide = RandomProblems.gaussian(rows: 12, columns: 7, seed: 1)
         #expect(try refit(tooWide, problem: problem, dimension: 7, shortcut: true) == nil)
     }
 }

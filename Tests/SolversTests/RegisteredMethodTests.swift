@@ -38,7 +38,7 @@ extension RegisteredMethod: CustomTestStringConvertible {
     static func problem(for method: RegisteredMethod) throws -> Problem {
         switch method.family {
         case .maskedLoss:
-            let s = Random.interactions(users: 25, items: 40, density: 0.2, seed: 9)
+            let s = RandomProblems.interactions(users: 25, items: 40, density: 0.2, seed: 9)
             return try Problem(interactions: s)
         case .sampled:
             return try Problem(interactions: clusters)
@@ -60,7 +60,7 @@ extension RegisteredMethod: CustomTestStringConvertible {
     /// (eigen) fits X = V★V★ᵀ exactly when the diagonal is consistent, and not otherwise.
     @Test(arguments: MethodRegistry.all.filter { $0.family == .maskedLoss })
     func maskedLossMethodsRecoverPlantedProblems(method: RegisteredMethod) throws {
-        let (x, truth) = Random.planted(items: 24, rank: 3, seed: 8)
+        let (x, truth) = RandomProblems.planted(items: 24, rank: 3, seed: 8)
         guard method.startRequirement != .none else {
             var consistent = x
             let gram = BLAS.multiply(truth, .none, truth, .transpose)
@@ -129,7 +129,7 @@ extension RegisteredMethod: CustomTestStringConvertible {
         #expect(fromRandom.initialization == "random(scale=0.5)")
 
         let dir = try TemporaryDirectory()
-        let given = Random.gaussian(rows: problem.itemCount, columns: 4, scale: 0.3, seed: 77)
+        let given = RandomProblems.gaussian(rows: problem.itemCount, columns: 4, scale: 0.3, seed: 77)
         try NPY.write(given, to: dir.file("start.npy"))
         settings.initialPoint = .file(dir.file("start.npy"))
         let fromFile = try method.run(problem: problem, settings: settings, readStart: NPY.read)

@@ -104,11 +104,8 @@ struct DoubleDouble {
     @Test(arguments: 0..<6)
     func interactionsMatchTheExactLoss(seed: UInt64) throws {
         var rng = SplitMix64(seed: 900 + seed)
-        let users = 10 + Int(rng.next() % 30), items = 5 + Int(rng.next() % 15)
-        var triplets: [(row: Int, column: Int, value: Double)] = []
-        for u in 0..<users { for i in 0..<items where rng.next() % 3 == 0 { triplets.append((u, i, pow(10, Double(rng.next() % 7)))) } }
-        triplets.append((0, 0, 1)); triplets.append((0, 1, 1))
-        let s = try SparseMatrix(rows: users, columns: items, triplets: triplets)
+        let s = RandomProblems.widelyWeightedInteractions(using: &rng)
+        let items = s.columns
         let problem = try Problem(interactions: s)
         let x = BLAS.multiply(s.dense, .transpose, s.dense, .none)
         let d = 1 + Int(rng.next() % UInt64(items))
@@ -133,14 +130,14 @@ struct DoubleDouble {
 
 @Suite struct FiniteLossTests {
     @Test func aNonFiniteLossIsNeverClampedToZero() throws {
-        let problem = try Problem(dense: Random.symmetric(6, seed: 1))
+        let problem = try Problem(dense: RandomProblems.symmetric(6, seed: 1))
         let v = Matrix(rows: 6, columns: 2) { _, _ in 1e200 }
         let loss = try MaskedLoss(problem: problem, dimension: 2).loss(v)
         #expect(!loss.isFinite, "got \(loss)") // was max(0, NaN) = 0
     }
 
     @Test func aDivergingAdamEndsWithNonFiniteLoss() throws {
-        let problem = try Problem(dense: Random.planted(items: 12, rank: 3, seed: 2).x)
+        let problem = try Problem(dense: RandomProblems.planted(items: 12, rank: 3, seed: 2).x)
         var settings = SolverSettings(dimension: 3)
         settings[Adam.Settings.self].learningRate = 1e100
         settings.maxIterations = 50
@@ -153,7 +150,7 @@ struct DoubleDouble {
     /// Every method that starts from a given V (the registry's `.required` starts).
     @Test(arguments: MethodRegistry.all.filter { $0.startRequirement == .required }.map(\.name))
     func aHugeRandomStartEndsWithNonFiniteLoss(kind: String) throws {
-        let problem = try Problem(dense: Random.planted(items: 10, rank: 2, seed: 3).x)
+        let problem = try Problem(dense: RandomProblems.planted(items: 10, rank: 2, seed: 3).x)
         var settings = SolverSettings(dimension: 2)
         settings.initialPoint = .random(scale: 1e200)
         let r = try MethodRegistry.named(kind).run(problem: problem, settings: settings)
@@ -181,7 +178,7 @@ struct DoubleDouble {
     }
 
     @Test func aDivergingSampledMethodEndsWithNonFiniteLoss() throws {
-        let s = Random.interactions(users: 60, items: 25, density: 0.4, seed: 5)
+        let s = RandomProblems.interactions(users: 60, items: 25, density: 0.4, seed: 5)
         let problem = try Problem(interactions: s)
         var settings = SolverSettings(dimension: 4)
         settings[SkipGramNegativeSampling.Settings.self].training.learningRate = 1e6
@@ -194,7 +191,7 @@ struct DoubleDouble {
 
 @Suite struct DegenerateAndMemoryTests {
     @Test func sizeOptionsBeyondMemoryAreRefusedBeforeAllocating() throws {
-        let s = Random.interactions(users: 50, items: 30, density: 0.3, seed: 7)
+        let s = RandomProblems.interactions(users: 50, items: 30, density: 0.3, seed: 7)
         let problem = try Problem(interactions: s)
         func refusal(_ kind: String, _ change: (inout SolverSettings) -> Void) -> String? {
             var settings = SolverSettings(dimension: 4)

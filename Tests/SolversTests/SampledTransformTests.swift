@@ -50,7 +50,7 @@ import TestSupport
 
     @Test(arguments: [CooccurrenceTransform.counts, .pmi, .sppmi(shift: 5)])
     func transformsAreSymmetricAndMatchDenseReference(transform: CooccurrenceTransform) throws {
-        let s = Random.interactions(users: 70, items: 45, density: 0.15, seed: 13)
+        let s = RandomProblems.interactions(users: 70, items: 45, density: 0.15, seed: 13)
         let x = try transform.matrix(s)
         #expect(x.isSymmetric(tolerance: 0))
         // Dense reference from SᵀS.
@@ -73,12 +73,12 @@ import TestSupport
     }
 
     @Test func countsTransformIsTheImplicitProblemAndItsExplicitMatrixHasTheSameMaskedLoss() throws {
-        let s = Random.interactions(users: 50, items: 35, density: 0.2, seed: 17)
+        let s = RandomProblems.interactions(users: 50, items: 35, density: 0.2, seed: 17)
         let implicit = try Problem(interactions: s)
         let viaTransform = try Problem.transformed(s, .counts)
         guard case .interactions = viaTransform.source else { Issue.record("counts must stay implicit"); return }
         let explicit = try Problem(sparse: try CooccurrenceTransform.counts.matrix(s))
-        let v = Random.gaussian(rows: 35, columns: 4, scale: 0.5, seed: 2)
+        let v = RandomProblems.gaussian(rows: 35, columns: 4, scale: 0.5, seed: 2)
         let reference = try MaskedLoss(problem: implicit, dimension: 4).loss(v)
         #expect(try MaskedLoss(problem: viaTransform, dimension: 4).loss(v) == reference)
         #expect(relativeError(try MaskedLoss(problem: explicit, dimension: 4).loss(v), reference) < 1e-12)

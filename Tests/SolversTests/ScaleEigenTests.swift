@@ -6,13 +6,13 @@ import TestSupport
 @testable import Solvers
 
 @Suite struct ScaleEigenTests {
-    let s = Random.interactions(users: 60, items: 150, density: 0.12, seed: 77)
+    let s = RandomProblems.interactions(users: 60, items: 150, density: 0.12, seed: 77)
 
     /// A budget too small for the 200 × 200 Gram work refuses `.gram` before any work, with the
     /// size and the option that avoids it; `.automatic` then takes the block method (whose six
     /// panels and per-thread scratch fit: at 60 users the Gram work is smaller than the block's).
     @Test func memoryGuardRefusesATooLargeGram() throws {
-        let problem = try Problem(interactions: Random.interactions(users: 200, items: 300, density: 0.05, seed: 77))
+        let problem = try Problem(interactions: RandomProblems.interactions(users: 200, items: 300, density: 0.05, seed: 77))
         let needed = EigenMemory.gramBytes(users: 200)
         #expect(needed == 8 * (4 * 40_000 + 1201))
         #expect(EigenMemory.blockBytes(items: 300, users: 200, dimension: 5) < needed)

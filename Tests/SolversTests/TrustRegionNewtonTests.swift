@@ -12,13 +12,13 @@ import TestSupport
         let m = 25, d = 4
         let problem: Problem
         if interactions {
-            problem = try Problem(interactions: Random.interactions(users: 30, items: m, density: 0.3, seed: 7))
+            problem = try Problem(interactions: RandomProblems.interactions(users: 30, items: m, density: 0.3, seed: 7))
         } else {
-            problem = try Problem(dense: Random.symmetric(m, seed: 8))
+            problem = try Problem(dense: RandomProblems.symmetric(m, seed: 8))
         }
         let objective = try MaskedLoss(problem: problem, dimension: d)
-        let v = Random.gaussian(rows: m, columns: d, seed: 9)
-        let e = Random.gaussian(rows: m, columns: d, seed: 10)
+        let v = RandomProblems.gaussian(rows: m, columns: d, seed: 9)
+        let e = RandomProblems.gaussian(rows: m, columns: d, seed: 10)
         let gram = BLAS.gram(v)
         let excess = zip(v.rowNormsSquared, problem.diagonal).map { $0 - $1 }
         var hv = Matrix(rows: m, columns: d)
@@ -53,9 +53,9 @@ import TestSupport
     /// From a perturbed planted solution the loss goes to zero (the planted problem's optimum) with
     /// the superlinear finish of a Newton method, and the trace never rises.
     @Test func solvesPlantedProblemQuadratically() throws {
-        let (x, truth) = Random.planted(items: 30, rank: 3, seed: 4)
+        let (x, truth) = RandomProblems.planted(items: 30, rank: 3, seed: 4)
         let problem = try Problem(dense: x)
-        let noise = Random.gaussian(rows: 30, columns: 3, scale: 0.05, seed: 5)
+        let noise = RandomProblems.gaussian(rows: 30, columns: 3, scale: 0.05, seed: 5)
         let start = Matrix(rows: 30, columns: 3, columnMajor: zip(truth.storage, noise.storage).map { $0 + $1 })
         let r = try Driver.run(TrustRegionNewton(), problem: problem, dimension: 3, start: start,
                                options: DriverOptions(maxIterations: 100, relativeTolerance: 0))
@@ -67,7 +67,7 @@ import TestSupport
     /// From a random start (indefinite Hessian: negative curvature is met) on interactions, newton
     /// and L-BFGS reach the same minimum, and newton's gradient ends far below its start.
     @Test func agreesWithLBFGSFromRandomStart() throws {
-        let s = Random.interactions(users: 40, items: 50, density: 0.25, seed: 21)
+        let s = RandomProblems.interactions(users: 40, items: 50, density: 0.25, seed: 21)
         let problem = try Problem(interactions: s)
         let start = try SpectralEmbedding.compute(problem: problem, dimension: 5).embedding
         let options = DriverOptions(maxIterations: 2000, relativeTolerance: 0, gradientTolerance: 1e-8)
@@ -75,7 +75,7 @@ import TestSupport
         let lbfgs = try Driver.run(LBFGS(), problem: problem, dimension: 5, start: start, options: options)
         #expect(relativeError(newton.finalLoss, lbfgs.finalLoss) <= 1e-10, "newton \(newton.finalLoss) lbfgs \(lbfgs.finalLoss)")
         #expect(newton.termination == .gradientConverged || newton.termination == .methodConverged, "\(newton.termination)")
-        let random = Random.gaussian(rows: 50, columns: 5, scale: 0.3, seed: 2)
+        let random = RandomProblems.gaussian(rows: 50, columns: 5, scale: 0.3, seed: 2)
         let fromRandom = try Driver.run(TrustRegionNewton(), problem: problem, dimension: 5, start: random, options: options)
         let g0 = try #require(fromRandom.trace.first?.gradientNorm), g1 = try #require(fromRandom.trace.last?.gradientNorm)
         #expect(g1 <= 1e-6 * g0, "gradient \(g0) → \(g1), \(fromRandom.termination)")
@@ -88,7 +88,7 @@ import TestSupport
     /// With a stop already requested the subproblem takes one CG iteration and returns a step the
     /// model still predicts to decrease the loss; without it the same subproblem takes several.
     @Test func aStopRequestEndsTheConjugateGradientLoopAfterOneIteration() throws {
-        let s = Random.interactions(users: 60, items: 80, density: 0.2, seed: 3)
+        let s = RandomProblems.interactions(users: 60, items: 80, density: 0.2, seed: 3)
         let problem = try Problem(interactions: s)
         let start = try SpectralEmbedding.compute(problem: problem, dimension: 6).embedding
         let method = TrustRegionNewton(maxInnerIterations: 500)
@@ -119,7 +119,7 @@ import TestSupport
     /// deadline when that iteration starts, at a quarter of its uninterrupted duration, and must
     /// end before three quarters of it, with fewer CG iterations than the uninterrupted one.
     @Test func aDeadlineInsideALongIterationEndsTheRunPromptly() throws {
-        let s = Random.interactions(users: 400, items: 300, density: 0.1, seed: 3)
+        let s = RandomProblems.interactions(users: 400, items: 300, density: 0.1, seed: 3)
         let problem = try Problem(interactions: s)
         let start = try SpectralEmbedding.compute(problem: problem, dimension: 20).embedding
         let method = TrustRegionNewton(maxInnerIterations: 100_000)

@@ -67,24 +67,20 @@ extension RandomProblems {
         return try! binarySparse(rows: rows, columns: columns, density: density, using: &rng)
     }
 
+    /// 10–39 users × 5–19 items whose weights span seven decades (1 … 10⁶, a third of the entries
+    /// set) plus two likes of user 0: the implicit loss's worst case for cancellation.
+    public static func widelyWeightedInteractions(using rng: inout SplitMix64) -> SparseMatrix {
+        let users = 10 + Int(rng.next() % 30), items = 5 + Int(rng.next() % 15)
+        var triplets: [(row: Int, column: Int, value: Double)] = []
+        for u in 0..<users { for i in 0..<items where rng.next() % 3 == 0 { triplets.append((u, i, pow(10, Double(rng.next() % 7)))) } }
+        triplets.append((0, 0, 1)); triplets.append((0, 1, 1))
+        // Cannot throw: every triplet is inside the shape.
+        return try! SparseMatrix(rows: users, columns: items, triplets: triplets)
+    }
+
     /// A `rows × columns` matrix with entries uniform in [−1, 1), from `seed`.
     public static func signedMatrix(rows: Int, columns: Int, seed: UInt64) -> Matrix {
         var rng = SplitMix64(seed: seed)
         return Matrix(rows: rows, columns: columns) { _, _ in rng.nextSigned() }
-    }
-}
-
-/// `diag(entries)` as an operator: the simplest problem with a known spectrum, and a conformer
-/// that relies on the protocol's default block `apply`.
-public struct DiagonalOperator: SymmetricOperator {
-    public let diagonal: [Double]
-
-    /// The operator `diag(entries)`.
-    public init(_ entries: [Double]) { diagonal = entries }
-
-    public var dimension: Int { diagonal.count }
-
-    public func apply(_ x: UnsafeBufferPointer<Double>, into y: UnsafeMutableBufferPointer<Double>) {
-        for i in 0..<diagonal.count { y[i] = diagonal[i] * x[i] }
     }
 }

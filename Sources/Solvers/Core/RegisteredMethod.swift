@@ -10,6 +10,11 @@ public struct RegisteredMethod: Sendable {
     public let startRequirement: StartRequirement
     /// The method's own settings group.
     public let settings: SettingsGroupHandle
+    /// Whether a run can save and resume its state (`CheckpointableMethod`); a direct method
+    /// (eigen) has nothing to resume.
+    public let checkpoints: Bool
+    /// Under mpirun, ranks hold only their own rows of V (`RegistrableMethod.runsOnLocalRows`).
+    public let runsOnLocalRows: Bool
     private let runner: @Sendable (Problem, SolverSettings, RunControl, ((URL) throws -> Matrix)?, ((TraceEntry) -> Bool)?) throws -> SolverResult
     private let memory: @Sendable (Problem, SolverSettings) throws(MemoryLimit.Exceeded) -> Void
 
@@ -19,6 +24,8 @@ public struct RegisteredMethod: Sendable {
         family = M.family
         startRequirement = M.startRequirement
         settings = SettingsGroupHandle(M.Settings.self, title: M.methodName)
+        checkpoints = M.self is any CheckpointableMethod.Type
+        runsOnLocalRows = M.runsOnLocalRows
         runner = { problem, settings, control, readStart, callback in
             try Self.run(M.self, problem: problem, settings: settings, control: control, readStart: readStart, callback: callback)
         }

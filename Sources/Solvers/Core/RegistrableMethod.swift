@@ -11,6 +11,11 @@ public protocol RegistrableMethod: SolverMethod, SendableMetatype {
     /// One line for `--help` and the docs.
     static var summary: String { get }
     static var family: MethodFamily { get }
+    /// Whether, under mpirun, each rank may hold only its own rows of V and of every M × D array:
+    /// true only for a method that completes every inner product, norm and Gram matrix over
+    /// items through the context's `ItemSums` (allreduce). Otherwise every rank holds all of V
+    /// and the objective alone is distributed — slower and larger, but right for any method.
+    static var runsOnLocalRows: Bool { get }
 
     /// The method with `settings`; `solver` gives the run's other groups (e.g. impute reads the
     /// eigen settings for its exact inner step).
@@ -30,6 +35,7 @@ public protocol RegistrableMethod: SolverMethod, SendableMetatype {
 
 extension RegistrableMethod {
     public var name: String { Self.methodName }
+    public static var runsOnLocalRows: Bool { false }
     public func driverOptions(from run: DriverOptions, settings: Settings) -> DriverOptions { run }
     public func ownStartDescription(settings: Settings) -> String { Self.methodName }
 }

@@ -2,6 +2,8 @@ extension AlternatingImputation: RegistrableMethod {
     public static let methodName = "impute"
     public static let summary = "Alternating imputation: refill X's diagonal with diag(VVᵀ), refit; the loss never increases."
     public static let family = MethodFamily.maskedLoss
+    /// Under mpirun each rank holds only its rows of V (inner products through `ItemSums`).
+    public static let runsOnLocalRows = true
 
     public struct Settings: SettingsGroup {
         public var inner: Inner = .lobpcg

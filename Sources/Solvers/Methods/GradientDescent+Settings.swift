@@ -2,6 +2,8 @@ extension GradientDescent: RegistrableMethod {
     public static let methodName = "gd"
     public static let summary = "Gradient descent with Armijo backtracking: the simplest reference method."
     public static let family = MethodFamily.maskedLoss
+    /// Under mpirun each rank holds only its rows of V (inner products through `ItemSums`).
+    public static let runsOnLocalRows = true
 
     /// No command-line settings: the line-search constants are fixed (see the method's init).
     public struct Settings: SettingsGroup {

@@ -2,6 +2,8 @@ extension LBFGS: RegistrableMethod {
     public static let methodName = "lbfgs"
     public static let summary = "L-BFGS with a strong-Wolfe line search and the diag(VᵀV)⁻¹ column preconditioner."
     public static let family = MethodFamily.maskedLoss
+    /// Under mpirun each rank holds only its rows of V (inner products through `ItemSums`).
+    public static let runsOnLocalRows = true
 
     public struct Settings: SettingsGroup {
         /// 3 and Float32 pairs: the least CPU time to 1e-6 on ml-latest-small (docs/performance.md,

@@ -2,6 +2,8 @@ extension TrustRegionNewton: RegistrableMethod {
     public static let methodName = "newton"
     public static let summary = "Trust-region Newton–CG (Steihaug–Toint) with exact Hessian-vector products and the diag(VᵀV) column scaling."
     public static let family = MethodFamily.maskedLoss
+    /// Under mpirun each rank holds only its rows of V (inner products through `ItemSums`).
+    public static let runsOnLocalRows = true
 
     public struct Settings: SettingsGroup {
         public var maxInnerIterations: Int = 100

@@ -105,7 +105,7 @@ public enum KernelBenchmark {
         var times: [Double] = []
         for _ in 0..<max(1, repeats) {
             let d = clock.measure(body)
-            times.append(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+            times.append(d.seconds)
         }
         times.sort()
         return times[times.count / 2]

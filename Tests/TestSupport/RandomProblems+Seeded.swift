@@ -1,9 +1,9 @@
 import LinearAlgebra
 import Solvers
 
-/// Small random problems with known structure, seeded so failures reproduce (drawn with the
-/// solvers' own `SeededGenerator`, so a problem is the same one the solver tests always used).
-public enum Random {
+/// The solver tests' problems, drawn from a seed with the solvers' own `SeededGenerator` (so a
+/// problem is the same one those tests always used; those in RandomProblems.swift take a `SplitMix64`).
+extension RandomProblems {
     /// A random 0/1 interaction matrix with `users × items` and like probability `density`.
     /// Row 0 is empty, row 1 has a single like, column 0 has no likes (edge cases on purpose).
     public static func interactions(users: Int, items: Int, density: Double, seed: UInt64) -> SparseMatrix {
@@ -38,14 +38,4 @@ public enum Random {
         for i in 0..<items { x[i, i] = 5 * rng.nextUniform() - 1 } // unrelated diagonal
         return (x, v)
     }
-}
-
-public func relativeError(_ a: Double, _ b: Double) -> Double {
-    abs(a - b) / max(abs(a), abs(b), 1e-300)
-}
-
-public func maxAbs(_ m: Matrix) -> Double { m.storage.lazy.map(abs).max() ?? 0 }
-
-public func difference(_ a: Matrix, _ b: Matrix) -> Matrix {
-    Matrix(rows: a.rows, columns: a.columns, columnMajor: zip(a.storage, b.storage).map { $0 - $1 })
 }
