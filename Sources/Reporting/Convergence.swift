@@ -1,45 +1,6 @@
 // Relative-gap arithmetic shared by the tables and the plot, so both use one
 // definition of "best" and of "reached a tolerance".
 
-/// Where a series first came within a tolerance of the best loss.
-public struct ToleranceCrossing: Codable, Sendable, Equatable {
-    public var iteration: Int
-    public var seconds: Double
-
-    public init(iteration: Int, seconds: Double) {
-        self.iteration = iteration
-        self.seconds = seconds
-    }
-}
-
-/// Time-to-tolerance for one series: `crossings[k]` is where it first came within
-/// `tolerances[k]` of the best; `nil` means that tolerance was never reached.
-public struct SeriesTolerances: Codable, Sendable, Equatable {
-    public var solver: String
-    public var tolerances: [Double]
-    public var crossings: [ToleranceCrossing?]
-
-    public init(solver: String, tolerances: [Double], crossings: [ToleranceCrossing?]) {
-        precondition(tolerances.count == crossings.count, "one crossing per tolerance")
-        self.solver = solver
-        self.tolerances = tolerances
-        self.crossings = crossings
-    }
-
-    /// The crossing of `tolerance` (one of `tolerances`); `nil` if never reached or not analysed.
-    public func crossing(_ tolerance: Double) -> ToleranceCrossing? {
-        tolerances.firstIndex(of: tolerance).flatMap { crossings[$0] }
-    }
-}
-
-/// The best loss and per-series crossings, computed together so they agree.
-public struct ConvergenceAnalysis: Codable, Sendable, Equatable {
-    /// `nil` when no series has a finite loss.
-    public var best: Double?
-    /// One entry per input series, in input order.
-    public var series: [SeriesTolerances]
-}
-
 /// Namespace for the gap and tolerance computations.
 public enum Convergence {
     /// The relative gaps whose first crossing the tables report by default: 1e-3 (a usable

@@ -1,10 +1,5 @@
 import Solvers
 
-/// A command-line argument no settings group accepts, or one written wrongly.
-public struct SettingsArgumentError: Error, CustomStringConvertible, Equatable {
-    public var description: String
-}
-
 /// The solver settings on the command line, generated from the registry's settings groups:
 /// `--name VALUE`, `--name=VALUE`, `--flag` and `--no-flag` for every option of every group.
 /// An option shared by several groups (the sampled methods' `--epochs`) sets it in each.
