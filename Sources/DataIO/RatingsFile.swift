@@ -24,15 +24,8 @@ public enum RatingsFile {
         }
         let bytes = try FileBytes.read(url)
         let read = try RatingsReader.read(bytes, file: file, layout: layout, likeThreshold: likeThreshold)
-        var names: [String]?
-        if let titles {
-            names = try TitleFile.titles(from: titles, itemIDs: read.itemIDs, itemKeys: read.itemKeys, header: titlesHeader)
-        } else if layout.isMovieLens {
-            let beside = url.deletingLastPathComponent().appendingPathComponent("movies.csv")
-            if FileManager.default.fileExists(atPath: beside.path) {
-                names = try TitleFile.titles(from: beside, itemIDs: read.itemIDs, itemKeys: nil, header: MovieLens.titlesHeader)
-            }
-        }
+        let names = try TitleFile.titles(ofRatings: url, layout: layout, titles: titles, header: titlesHeader,
+                                         itemIDs: read.itemIDs, itemKeys: read.itemKeys)
         return Interactions(matrix: read.matrix, userIDs: read.userIDs, itemIDs: read.itemIDs, titles: names,
                             likeThreshold: read.hasRating ? likeThreshold : 1,
                             ratingCount: read.rowCount, source: file, userKeys: read.userKeys, itemKeys: read.itemKeys)

@@ -12,6 +12,22 @@ public enum TitleFile {
         try titles(from: url, itemIDs: itemIDs, itemKeys: itemKeys, header: nil)
     }
 
+    /// The titles of a ratings file's items: from `titles` when given (its first columns named
+    /// `header`, or any when nil); otherwise, for the MovieLens layout, from `movies.csv` beside
+    /// the ratings when it exists; else nil.
+    static func titles(ofRatings url: URL, layout: RatingsLayout, titles: URL?, header: [String]?,
+                       itemIDs: [Int], itemKeys: [String]?) throws(DataIOError) -> [String]? {
+        if let titles {
+            return try TitleFile.titles(from: titles, itemIDs: itemIDs, itemKeys: itemKeys, header: header)
+        } else if layout.isMovieLens {
+            let beside = url.deletingLastPathComponent().appendingPathComponent("movies.csv")
+            if FileManager.default.fileExists(atPath: beside.path) {
+                return try TitleFile.titles(from: beside, itemIDs: itemIDs, itemKeys: nil, header: MovieLens.titlesHeader)
+            }
+        }
+        return nil
+    }
+
     static func titles(from url: URL, itemIDs: [Int], itemKeys: [String]?, header required: [String]?) throws(DataIOError) -> [String] {
         let file = url.path
         var reader = CSVReader(bytes: try FileBytes.read(url), file: file)
