@@ -66,9 +66,10 @@ enum ByteNumber {
         return p
     }
 
-    /// Parses a decimal integer (`[+-]?[0-9]+`) in `p[start..<end]`; nil on any other byte or overflow.
+    /// The optional sign that starts a number in `p[start..<end]`: whether it is `-`, and where the
+    /// rest begins; nil when nothing (or nothing but the sign) is there.
     @inline(__always)
-    static func parseInt(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
+    static func sign(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (negative: Bool, rest: Int)? {
         var i = start
         guard i < end else { return nil }
         var negative = false
@@ -77,6 +78,14 @@ enum ByteNumber {
             i += 1
             guard i < end else { return nil }
         }
+        return (negative, i)
+    }
+
+    /// Parses a decimal integer (`[+-]?[0-9]+`) in `p[start..<end]`; nil on any other byte or overflow.
+    @inline(__always)
+    static func parseInt(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
+        guard let (negative, first) = sign(p, start, end) else { return nil }
+        var i = first
         var value = 0
         while i < end {
             let d = Int(p[i]) &- 48
@@ -99,14 +108,8 @@ enum ByteNumber {
     /// path), so "4.5", "3", "0.5", "4.0e0" come out exactly as `Double(String)` would; the rare
     /// rest goes through `strtod`, which glibc rounds correctly.
     static func parseDouble(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
-        var i = start
-        guard i < end else { return nil }
-        var negative = false
-        if p[i] == ASCII.minus || p[i] == ASCII.plus {
-            negative = p[i] == ASCII.minus
-            i += 1
-            guard i < end else { return nil }
-        }
+        guard let (negative, first) = sign(p, start, end) else { return nil }
+        var i = first
         let c0 = p[i] | 0x20
         if c0 == UInt8(ascii: "n") || c0 == UInt8(ascii: "i") {
             let word = String(decoding: UnsafeBufferPointer(rebasing: p[i..<end]), as: UTF8.self).lowercased()
@@ -151,12 +154,8 @@ enum ByteNumber {
         guard sawDigit else { return nil }
         if i < end, p[i] | 0x20 == UInt8(ascii: "e") {
             i += 1
-            guard i < end else { return nil }
-            var expNegative = false
-            if p[i] == ASCII.minus || p[i] == ASCII.plus {
-                expNegative = p[i] == ASCII.minus
-                i += 1
-            }
+            guard let (expNegative, digits) = sign(p, i, end) else { return nil }
+            i = digits
             var e = 0
             var expDigits = false
             while i < end, p[i] >= ASCII.zero, p[i] <= ASCII.nine {

@@ -1,28 +1,6 @@
 import Foundation
 import LinearAlgebra
 
-/// Item vectors keyed by strings, as in gensim's `KeyedVectors`.
-public struct KeyedVectors: Sendable, Equatable {
-    /// Key of row `i` of `vectors`.
-    public var keys: [String]
-    /// One row per key.
-    public var vectors: Matrix
-
-    public init(keys: [String], vectors: Matrix) {
-        precondition(keys.count == vectors.rows)
-        self.keys = keys
-        self.vectors = vectors
-    }
-}
-
-/// An embedding read back from `EmbeddingExport.writeCSV`.
-public struct EmbeddingTable: Sendable, Equatable {
-    public var itemIDs: [Int]
-    public var titles: [String]
-    /// Row `i` is item `itemIDs[i]`.
-    public var vectors: Matrix
-}
-
 /// Writes an item embedding in formats other tools open directly: CSV for spreadsheets and
 /// pandas, an item table for joining results back to the dataset, and word2vec text for gensim.
 /// Numbers use the shortest decimal that reads back to the identical `Double`, so exports

@@ -131,15 +131,8 @@ public enum PartitionedRatings {
                                                 pieceLength: pieceLength)
 
         // Titles as one process reads them (every member: M strings, identical errors everywhere).
-        var names: [String]?
-        if let titles {
-            names = try TitleFile.titles(from: titles, itemIDs: ids.items, itemKeys: ids.itemKeys, header: nil)
-        } else if layout.isMovieLens {
-            let beside = url.deletingLastPathComponent().appendingPathComponent("movies.csv")
-            if FileManager.default.fileExists(atPath: beside.path) {
-                names = try TitleFile.titles(from: beside, itemIDs: ids.items, itemKeys: nil, header: MovieLens.titlesHeader)
-            }
-        }
+        let names = try TitleFile.titles(ofRatings: url, layout: layout, titles: titles, header: nil,
+                                         itemIDs: ids.items, itemKeys: ids.itemKeys)
         return InteractionsBlock(matrix: block.matrix, bounds: block.bounds, itemIDs: ids.items, itemKeys: ids.itemKeys,
                                  titles: names, itemLikes: block.itemLikes, ratingCount: ratingCount,
                                  likeThreshold: columns.rating != nil ? likeThreshold : 1, source: file)

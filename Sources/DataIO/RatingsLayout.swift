@@ -125,12 +125,6 @@ public struct RatingsLayout: Sendable, Equatable {
     var isMovieLens: Bool { columns == nil && hasHeader }
 }
 
-/// A `--columns`/`--sep` argument that cannot be understood.
-public struct LayoutError: Error, Equatable, Sendable, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 extension String {
     var trimmingSpaces: String {
         var s = Substring(self)

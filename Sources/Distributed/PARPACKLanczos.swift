@@ -28,26 +28,10 @@ public final class PARPACKLanczos: RowDistributedLanczos {
         }
         let start = SymmetricEigen.randomStart(order: order, rows: rows, seed: options.seed)
 
-        // PARPACK keeps indices between calls; the arrays must not move during the loop.
-        let resid = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
-        let v = UnsafeMutableBufferPointer<Double>.allocate(capacity: n * ncv)
-        let workd = UnsafeMutableBufferPointer<Double>.allocate(capacity: 3 * n)
-        let workl = UnsafeMutableBufferPointer<Double>.allocate(capacity: Int(lworkl32))
-        let iparam = UnsafeMutableBufferPointer<Int32>.allocate(capacity: 11)
-        let ipntr = UnsafeMutableBufferPointer<Int32>.allocate(capacity: 14)
-        let select = UnsafeMutableBufferPointer<Int32>.allocate(capacity: ncv)
-        let d = UnsafeMutableBufferPointer<Double>.allocate(capacity: k)
-        let z = UnsafeMutableBufferPointer<Double>.allocate(capacity: n * k)
-        defer {
-            for p in [resid, v, workd, workl, d, z] { p.deallocate() }
-            for p in [iparam, ipntr, select] { p.deallocate() }
-        }
-        _ = resid.initialize(from: start)
-        for p in [v, workd, workl, d, z] { p.initialize(repeating: 0) }
-        for p in [iparam, ipntr, select] { p.initialize(repeating: 0) }
-        iparam[0] = 1          // exact shifts
-        iparam[2] = maxIter32  // maximum number of restarts
-        iparam[6] = 1          // mode 1: A·x = λ·x
+        let work = LanczosWorkspace(rows: n, ncv: ncv, wanted: k, start: start, maxIterations: maxIter32)
+        defer { work.deallocate() }
+        let (resid, v, workd, workl, iparam, ipntr, select, d, z) =
+            (work.resid, work.v, work.workd, work.workl, work.iparam, work.ipntr, work.select, work.d, work.z)
 
         var ido: Int32 = 0
         var info: Int32 = 1    // `resid` is the start vector
@@ -56,22 +40,12 @@ public final class PARPACKLanczos: RowDistributedLanczos {
         while true {
             coembed_pdsaupd(&ido, "I", n32, "LA", k32, options.tolerance, resid.baseAddress, ncv32, v.baseAddress, n32,
                             iparam.baseAddress, ipntr.baseAddress, workd.baseAddress, workl.baseAddress, lworkl32, &info)
-            if ido == -1 || ido == 1 {
-                let xStart = Int(ipntr[0]) - 1, yStart = Int(ipntr[1]) - 1
-                guard xStart >= 0, yStart >= 0, xStart + n <= 3 * n, yStart + n <= 3 * n else {
-                    throw LinearAlgebraError.arpackFailure(routine: "pdsaupd", info: Int(info), reason: "returned workspace pointers outside workd")
-                }
-                for i in 0..<n { x.storage[i] = workd[xStart + i] }
-                op.applyOwnRows(x, into: &y)
-                for i in 0..<n { workd[yStart + i] = y.storage[i] }
-                applications += 1
-            } else if ido == 99 {
-                break
-            } else {
-                throw LinearAlgebraError.arpackFailure(
-                    routine: "pdsaupd", info: Int(info),
-                    reason: "unexpected reverse-communication request ido = \(ido) for a standard (mode 1) problem")
-            }
+            guard let (xStart, yStart) = try SymmetricEigen.lanczosRequest(routine: "pdsaupd", ido: ido, info: info, ipntr: ipntr, rows: n)
+            else { break }
+            for i in 0..<n { x.storage[i] = workd[xStart + i] }
+            op.applyOwnRows(x, into: &y)
+            for i in 0..<n { workd[yStart + i] = y.storage[i] }
+            applications += 1
         }
 
         let iterations = Int(iparam[2])
@@ -83,14 +57,8 @@ public final class PARPACKLanczos: RowDistributedLanczos {
         coembed_pdseupd(1, "A", select.baseAddress, d.baseAddress, z.baseAddress, n32, 0, "I", n32, "LA", k32, options.tolerance,
                         resid.baseAddress, ncv32, v.baseAddress, n32, iparam.baseAddress, ipntr.baseAddress,
                         workd.baseAddress, workl.baseAddress, lworkl32, &einfo)
-        guard einfo == 0 else {
-            throw LinearAlgebraError.arpackFailure(routine: "pdseupd", info: Int(einfo),
-                                                   reason: SymmetricEigen.arpackReason(routine: "pdseupd", info: Int(einfo)))
-        }
         let converged = Int(iparam[4])
-        guard converged >= k else {
-            throw LinearAlgebraError.notConverged(requested: k, converged: converged, iterations: iterations)
-        }
+        try SymmetricEigen.checkRitzOutcome(routine: "pdseupd", info: Int(einfo), requested: k, iterations: iterations, converged: converged)
         // A non-finite entry on one rank must fail every rank (the values are replicated; the
         // vectors are not): agree through one completed count.
         var bad = [d.allSatisfy({ $0.isFinite }) && z.allSatisfy({ $0.isFinite }) ? 0.0 : 1.0]
@@ -100,14 +68,13 @@ public final class PARPACKLanczos: RowDistributedLanczos {
         }
 
         // Ritz values ascending → pairs descending; each column's completed sum non-negative.
-        let order_ = (0..<k).sorted { d[$0] > d[$1] || (d[$0] == d[$1] && $0 < $1) }
-        var vectors = Matrix(rows: n, columns: k)
-        for (j, src) in order_.enumerated() { for i in 0..<n { vectors.storage[i + j * n] = z[i + src * n] } }
+        let pairs = SymmetricEigen.descendingRitzPairs(d, z, rows: n, count: k)
+        var vectors = pairs.vectors
         var sums = (0..<k).map { j in (0..<n).reduce(0.0) { $0 + vectors.storage[$1 + j * n] } }
         sums.withUnsafeMutableBufferPointer { op.sumOverRows($0) }
         for j in 0..<k where sums[j] < 0 { for i in 0..<n { vectors.storage[i + j * n] = -vectors.storage[i + j * n] } }
         return EigenDecomposition(
-            values: order_.map { d[$0] }, vectors: vectors,
+            values: pairs.values, vectors: vectors,
             info: EigenConvergence(method: .arpack, requested: k, converged: converged, iterations: iterations,
                                    operatorApplications: applications, tolerance: options.tolerance))
     }

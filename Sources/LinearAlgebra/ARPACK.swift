@@ -37,36 +37,11 @@ enum ARPACK {
               Int32(exactly: 3 * n) != nil else {
             throw LinearAlgebraError.invalidArgument("problem of order \(n) exceeds ARPACK's 32-bit integer range")
         }
-        let lworkl = Int(lworkl32)
 
-        // ARPACK keeps indices (not pointers) between calls, but the arrays must not move or be
-        // copied during the loop, so they are allocated manually rather than as Swift arrays.
-        let resid = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
-        let v = UnsafeMutableBufferPointer<Double>.allocate(capacity: n * ncv)
-        let workd = UnsafeMutableBufferPointer<Double>.allocate(capacity: 3 * n)
-        let workl = UnsafeMutableBufferPointer<Double>.allocate(capacity: lworkl)
-        let iparam = UnsafeMutableBufferPointer<Int32>.allocate(capacity: 11)
-        let ipntr = UnsafeMutableBufferPointer<Int32>.allocate(capacity: 14)
-        let select = UnsafeMutableBufferPointer<Int32>.allocate(capacity: ncv)
-        let d = UnsafeMutableBufferPointer<Double>.allocate(capacity: k)
-        let z = UnsafeMutableBufferPointer<Double>.allocate(capacity: n * k)
-        defer {
-            for p in [resid, v, workd, workl, d, z] { p.deallocate() }
-            for p in [iparam, ipntr, select] { p.deallocate() }
-        }
-        _ = resid.initialize(from: start)
-        v.initialize(repeating: 0)
-        workd.initialize(repeating: 0)
-        workl.initialize(repeating: 0)
-        iparam.initialize(repeating: 0)
-        ipntr.initialize(repeating: 0)
-        select.initialize(repeating: 0)
-        d.initialize(repeating: 0)
-        z.initialize(repeating: 0)
-
-        iparam[0] = 1          // exact shifts
-        iparam[2] = maxIter32  // maximum number of restarts
-        iparam[6] = 1          // mode 1: standard problem A·x = λ·x
+        let work = LanczosWorkspace(rows: n, ncv: ncv, wanted: k, start: start, maxIterations: maxIter32)
+        defer { work.deallocate() }
+        let (resid, v, workd, workl, iparam, ipntr, select, d, z) =
+            (work.resid, work.v, work.workd, work.workl, work.iparam, work.ipntr, work.select, work.d, work.z)
 
         var ido: Int32 = 0
         var info: Int32 = 1    // use `resid` as the starting vector
@@ -78,22 +53,11 @@ enum ARPACK {
         while true {
             dsaupd_c(&ido, "I", n32, "LA", k32, tolerance, resid.baseAddress, ncv32, v.baseAddress, n32,
                      iparam.baseAddress, ipntr.baseAddress, workd.baseAddress, workl.baseAddress, lworkl32, &info)
-            if ido == -1 || ido == 1 {
-                let xStart = Int(ipntr[0]) - 1, yStart = Int(ipntr[1]) - 1
-                guard xStart >= 0, yStart >= 0, xStart + n <= 3 * n, yStart + n <= 3 * n else {
-                    throw LinearAlgebraError.arpackFailure(routine: "dsaupd", info: Int(info),
-                                                           reason: "returned workspace pointers outside workd")
-                }
-                op.apply(UnsafeBufferPointer(rebasing: workd[xStart..<(xStart + n)]),
-                         into: UnsafeMutableBufferPointer(rebasing: workd[yStart..<(yStart + n)]))
-                applications += 1
-            } else if ido == 99 {
-                break
-            } else {
-                throw LinearAlgebraError.arpackFailure(
-                    routine: "dsaupd", info: Int(info),
-                    reason: "unexpected reverse-communication request ido = \(ido) for a standard (mode 1) problem")
-            }
+            guard let (xStart, yStart) = try SymmetricEigen.lanczosRequest(routine: "dsaupd", ido: ido, info: info, ipntr: ipntr, rows: n)
+            else { break }
+            op.apply(UnsafeBufferPointer(rebasing: workd[xStart..<(xStart + n)]),
+                     into: UnsafeMutableBufferPointer(rebasing: workd[yStart..<(yStart + n)]))
+            applications += 1
         }
 
         let iterations = Int(iparam[2])
@@ -105,26 +69,15 @@ enum ARPACK {
         dseupd_c(1, "A", select.baseAddress, d.baseAddress, z.baseAddress, n32, 0, "I", n32, "LA", k32, tolerance,
                  resid.baseAddress, ncv32, v.baseAddress, n32, iparam.baseAddress, ipntr.baseAddress,
                  workd.baseAddress, workl.baseAddress, lworkl32, &einfo)
-        guard einfo == 0 else {
-            throw LinearAlgebraError.arpackFailure(routine: "dseupd", info: Int(einfo), reason: dseupdReason(Int(einfo)))
-        }
         let converged = Int(iparam[4])
-        guard converged >= k else {
-            throw LinearAlgebraError.notConverged(requested: k, converged: converged, iterations: iterations)
-        }
+        try SymmetricEigen.checkRitzOutcome(routine: "dseupd", info: Int(einfo), requested: k, iterations: iterations, converged: converged)
         guard d.allSatisfy({ $0.isFinite }), z.allSatisfy({ $0.isFinite }) else {
             throw LinearAlgebraError.nonFinite("dseupd returned non-finite eigenpairs (does the operator produce NaN or ∞?)")
         }
 
         // ARPACK returns the Ritz values ascending; reorder pairs descending (stable on ties).
-        let order = (0..<k).sorted { d[$0] > d[$1] || (d[$0] == d[$1] && $0 < $1) }
-        var vectors = Matrix(rows: n, columns: k)
-        vectors.storage.withUnsafeMutableBufferPointer { out in
-            for (j, src) in order.enumerated() {
-                for i in 0..<n { out[i + j * n] = z[i + src * n] }
-            }
-        }
-        return Result(values: order.map { d[$0] }, vectors: vectors, converged: converged,
+        let pairs = SymmetricEigen.descendingRitzPairs(d, z, rows: n, count: k)
+        return Result(values: pairs.values, vectors: pairs.vectors, converged: converged,
                       iterations: iterations, operatorApplications: applications)
     }
 

@@ -18,17 +18,6 @@ public protocol RowDistributedOperator {
     func sumOverRows(_ partial: UnsafeMutableBufferPointer<Double>)
 }
 
-/// The k algebraically largest eigenpairs of a row-split operator by the implicitly restarted
-/// Lanczos method with the Lanczos basis split by the same rows (PARPACK under MPI): each
-/// participant holds `ownRows.count` rows of the basis and of the returned vectors. Collective.
-/// Implemented where the message-passing layer lives; LinearAlgebra only names it.
-public protocol RowDistributedLanczos: AnyObject {
-    /// Values descending, vectors the own rows (`ownRows.count` × k), each column's completed sum
-    /// non-negative. `options`: tolerance, maxIterations, ncv and seed as for ARPACK; the start is
-    /// the one-process random start (`SymmetricEigen.randomStart(order:rows:seed:)`) cut to the rows.
-    func largest<Op: RowDistributedOperator>(_ k: Int, ofRows op: Op, options: EigenOptions) throws -> EigenDecomposition
-}
-
 extension SymmetricEigen {
     /// Rows `rows` of the one-process ARPACK start vector of an order-`n` operator (uniform in
     /// [−1, 1), SplitMix64 from `seed`), bitwise, without drawing the others: SplitMix64's state
@@ -54,5 +43,51 @@ extension SymmetricEigen {
         default:
             throw LinearAlgebraError.arpackFailure(routine: routine, info: info, reason: arpackReason(routine: routine, info: info))
         }
+    }
+
+    /// One request of a (p)dsaupd reverse-communication loop for a standard (mode 1) problem with
+    /// `n` rows: for ido −1 or 1 the 0-based offsets in `workd` (3n numbers) of x and of y ← A·x;
+    /// nil for ido 99 (done). Any other request, or offsets outside `workd`, is the typed error.
+    public static func lanczosRequest(routine: String, ido: Int32, info: Int32, ipntr: UnsafeMutableBufferPointer<Int32>,
+                                      rows n: Int) throws -> (x: Int, y: Int)? {
+        if ido == -1 || ido == 1 {
+            let xStart = Int(ipntr[0]) - 1, yStart = Int(ipntr[1]) - 1
+            guard xStart >= 0, yStart >= 0, xStart + n <= 3 * n, yStart + n <= 3 * n else {
+                throw LinearAlgebraError.arpackFailure(routine: routine, info: Int(info),
+                                                       reason: "returned workspace pointers outside workd")
+            }
+            return (xStart, yStart)
+        } else if ido == 99 {
+            return nil
+        } else {
+            throw LinearAlgebraError.arpackFailure(
+                routine: routine, info: Int(info),
+                reason: "unexpected reverse-communication request ido = \(ido) for a standard (mode 1) problem")
+        }
+    }
+
+    /// The end of (p)dseupd: info 0 and at least k converged pairs (`converged`, iparam(5)), else the
+    /// typed error (the routine's documented failure, or too few pairs converged).
+    public static func checkRitzOutcome(routine: String, info: Int, requested k: Int, iterations: Int, converged: Int) throws {
+        guard info == 0 else {
+            throw LinearAlgebraError.arpackFailure(routine: routine, info: info, reason: arpackReason(routine: routine, info: info))
+        }
+        guard converged >= k else {
+            throw LinearAlgebraError.notConverged(requested: k, converged: converged, iterations: iterations)
+        }
+    }
+
+    /// (p)dseupd's Ritz pairs, values ascending in `d` (k numbers) and vectors the columns of `z`
+    /// (n × k), as pairs descending (stable on ties).
+    public static func descendingRitzPairs(_ d: UnsafeMutableBufferPointer<Double>, _ z: UnsafeMutableBufferPointer<Double>,
+                                           rows n: Int, count k: Int) -> (values: [Double], vectors: Matrix) {
+        let order = (0..<k).sorted { d[$0] > d[$1] || (d[$0] == d[$1] && $0 < $1) }
+        var vectors = Matrix(rows: n, columns: k)
+        vectors.storage.withUnsafeMutableBufferPointer { out in
+            for (j, src) in order.enumerated() {
+                for i in 0..<n { out[i + j * n] = z[i + src * n] }
+            }
+        }
+        return (order.map { d[$0] }, vectors)
     }
 }

@@ -123,6 +123,45 @@ func columnBlock(_ s: SparseMatrix, _ block: Range<Int>) throws -> SparseMatrix 
     return try SparseMatrix(rows: s.rows, columns: s.columns, rowPointers: pointers, columnIndices: columns, values: values)
 }
 
+/// Checks every member's partitioned read against the whole read of the same file: the same
+/// block of S (bit for bit), ids, names, titles, like counts, row count — or the same error.
+func expectMembersMatch(_ whole: Result<Interactions, any Error>, _ results: [Result<InteractionsBlock, any Error>?], parts: Int,
+                        sourceLocation: SourceLocation) throws {
+    switch whole {
+    case let .failure(error):
+        for (r, result) in results.enumerated() {
+            guard case let .failure(got)? = result else {
+                Issue.record("member \(r) of \(parts): expected \(error), got \(String(describing: result))", sourceLocation: sourceLocation)
+                continue
+            }
+            // Member 0 reports the error; the others either hold the same one or know member 0 failed.
+            let same = (got as? DataIOError) == (error as? DataIOError)
+            #expect(same || (r > 0 && (got as? PeerReadFailure)?.rank == 0), "member \(r) of \(parts): \(got) ≠ \(error)", sourceLocation: sourceLocation)
+        }
+    case let .success(expected):
+        let likes = expected.likesPerItem
+        let bounds = splitByLikes(likes, parts: parts)
+        for (r, result) in results.enumerated() {
+            guard case let .success(got)? = result else {
+                Issue.record("member \(r) of \(parts): \(String(describing: result))", sourceLocation: sourceLocation)
+                continue
+            }
+            let block = try columnBlock(expected.matrix, bounds[r]..<bounds[r + 1])
+            #expect(got.bounds == bounds, sourceLocation: sourceLocation)
+            #expect(got.matrix.rows == block.rows && got.matrix.columns == block.columns, sourceLocation: sourceLocation)
+            #expect(got.matrix.rowPointers == block.rowPointers, "member \(r) of \(parts)", sourceLocation: sourceLocation)
+            #expect(got.matrix.columnIndices == block.columnIndices, "member \(r) of \(parts)", sourceLocation: sourceLocation)
+            #expect(got.matrix.values == block.values, sourceLocation: sourceLocation)
+            #expect(got.itemIDs == expected.itemIDs, sourceLocation: sourceLocation)
+            #expect(got.itemKeys == expected.itemKeys, sourceLocation: sourceLocation)
+            #expect(got.titles == expected.titles, sourceLocation: sourceLocation)
+            #expect(got.itemLikes == likes, sourceLocation: sourceLocation)
+            #expect(got.ratingCount == expected.ratingCount, sourceLocation: sourceLocation)
+            #expect(got.likeThreshold == expected.likeThreshold, sourceLocation: sourceLocation)
+        }
+    }
+}
+
 /// Partitioned reads on 1…4 threads against one whole read of the same file.
 @Suite struct PartitionedReadTests {
     /// Reads `url` on `parts` members and checks every member against the whole read: same
@@ -134,39 +173,7 @@ func columnBlock(_ s: SparseMatrix, _ block: Range<Int>) throws -> SparseMatrix 
             try PartitionedRatings.read(url, layout: layout, likeThreshold: threshold, titles: titles, group: group,
                                         blockBounds: { splitByLikes($0, parts: parts) }, pieceLength: piece)
         }
-        switch whole {
-        case let .failure(error):
-            for (r, result) in results.enumerated() {
-                guard case let .failure(got)? = result else {
-                    Issue.record("member \(r) of \(parts): expected \(error), got \(String(describing: result))", sourceLocation: sourceLocation)
-                    continue
-                }
-                // Member 0 reports the error; the others either hold the same one or know member 0 failed.
-                let same = (got as? DataIOError) == (error as? DataIOError)
-                #expect(same || (r > 0 && (got as? PeerReadFailure)?.rank == 0), "member \(r) of \(parts): \(got)", sourceLocation: sourceLocation)
-            }
-        case let .success(expected):
-            let likes = expected.likesPerItem
-            let bounds = splitByLikes(likes, parts: parts)
-            for (r, result) in results.enumerated() {
-                guard case let .success(got)? = result else {
-                    Issue.record("member \(r) of \(parts): \(String(describing: result))", sourceLocation: sourceLocation)
-                    continue
-                }
-                let block = try columnBlock(expected.matrix, bounds[r]..<bounds[r + 1])
-                #expect(got.bounds == bounds, sourceLocation: sourceLocation)
-                #expect(got.matrix.rows == block.rows && got.matrix.columns == block.columns, sourceLocation: sourceLocation)
-                #expect(got.matrix.rowPointers == block.rowPointers, "member \(r) of \(parts)", sourceLocation: sourceLocation)
-                #expect(got.matrix.columnIndices == block.columnIndices, "member \(r) of \(parts)", sourceLocation: sourceLocation)
-                #expect(got.matrix.values == block.values, sourceLocation: sourceLocation)
-                #expect(got.itemIDs == expected.itemIDs, sourceLocation: sourceLocation)
-                #expect(got.itemKeys == expected.itemKeys, sourceLocation: sourceLocation)
-                #expect(got.titles == expected.titles, sourceLocation: sourceLocation)
-                #expect(got.itemLikes == likes, sourceLocation: sourceLocation)
-                #expect(got.ratingCount == expected.ratingCount, sourceLocation: sourceLocation)
-                #expect(got.likeThreshold == expected.likeThreshold, sourceLocation: sourceLocation)
-            }
-        }
+        try expectMembersMatch(whole, results, parts: parts, sourceLocation: sourceLocation)
     }
 
     /// Random rows: ids from a few ranges (small, and up to 10¹² so the sorted-id path runs too),
@@ -294,36 +301,7 @@ func columnBlock(_ s: SparseMatrix, _ block: Range<Int>) throws -> SparseMatrix 
             try PartitionedInteractionFile.read(url, likeThreshold: threshold, group: group,
                                                 blockBounds: { splitByLikes($0, parts: parts) }, pieceLength: 4)
         }
-        switch whole {
-        case let .failure(error):
-            for (r, result) in results.enumerated() {
-                guard case let .failure(got)? = result else {
-                    Issue.record("member \(r) of \(parts): expected \(error), got \(String(describing: result))", sourceLocation: sourceLocation)
-                    continue
-                }
-                let same = (got as? DataIOError) == (error as? DataIOError)
-                #expect(same || (r > 0 && (got as? PeerReadFailure)?.rank == 0), "member \(r) of \(parts): \(got) ≠ \(error)", sourceLocation: sourceLocation)
-            }
-        case let .success(expected):
-            let likes = expected.likesPerItem
-            let bounds = splitByLikes(likes, parts: parts)
-            for (r, result) in results.enumerated() {
-                guard case let .success(got)? = result else {
-                    Issue.record("member \(r) of \(parts): \(String(describing: result))", sourceLocation: sourceLocation)
-                    continue
-                }
-                let block = try columnBlock(expected.matrix, bounds[r]..<bounds[r + 1])
-                #expect(got.bounds == bounds, sourceLocation: sourceLocation)
-                #expect(got.matrix.rows == block.rows && got.matrix.columns == block.columns, sourceLocation: sourceLocation)
-                #expect(got.matrix.rowPointers == block.rowPointers, "member \(r) of \(parts)", sourceLocation: sourceLocation)
-                #expect(got.matrix.columnIndices == block.columnIndices, "member \(r) of \(parts)", sourceLocation: sourceLocation)
-                #expect(got.matrix.values == block.values, sourceLocation: sourceLocation)
-                #expect(got.itemIDs == expected.itemIDs, sourceLocation: sourceLocation)
-                #expect(got.itemLikes == likes, sourceLocation: sourceLocation)
-                #expect(got.ratingCount == expected.ratingCount, sourceLocation: sourceLocation)
-                #expect(got.likeThreshold == expected.likeThreshold, sourceLocation: sourceLocation)
-            }
-        }
+        try expectMembersMatch(whole, results, parts: parts, sourceLocation: sourceLocation)
     }
 
     /// Entries of a random S (with repeated coordinates and zeros) as 1-based (row, column, count).

@@ -6,21 +6,10 @@ import TestSupport
 /// Participants that hold only their own rows V_b (`ItemDistribution.holdsOwnRowsOnly`): the
 /// objective, the eigen start and the solvers on a `ThreadTeam`, compared with one process cut into
 /// the same blocks. Uneven blocks (37 items of uneven popularity over 2 and 3 participants).
-final class LocalRowsTests: XCTestCase {
-    func interactions(users: Int = 30, items: Int = 37, seed: UInt64 = 7) throws -> SparseMatrix {
-        try ThreadTeamProblems.interactions(users: users, items: items, seed: seed)
-    }
-
-    func onTeam<T>(_ s: SparseMatrix, ranks: Int, dimension: Int, _ body: @escaping (Problem) throws -> T) throws -> [T] {
-        try ThreadTeamProblems.onTeam(s, ranks: ranks, dimension: dimension, ownRowsOnly: true, body)
-    }
+final class LocalRowsTests: XCTestCase, ThreadTeamTestCase {
+    static let ownRowsOnly = true
 
     func rows(_ m: Matrix, _ r: Range<Int>) -> Matrix { Matrix(rows: r.count, columns: m.columns) { i, j in m[r.lowerBound + i, j] } }
-    func maxDifference(_ a: Matrix, _ b: Matrix) -> Double {
-        precondition(a.rows == b.rows && a.columns == b.columns)
-        return zip(a.storage, b.storage).map { abs($0 - $1) }.max() ?? 0
-    }
-    func maxAbs(_ a: Matrix) -> Double { a.storage.map(abs).max() ?? 0 }
 
     func testLossAndGradientFromTheOwnRowsOnly() throws {
         let s = try interactions()

@@ -5,14 +5,8 @@ import TestSupport
 
 /// The distributed problem on a `ThreadTeam`: participants are threads, each holding only its item
 /// block of S, running the same code an MPI rank runs. Compared with the single-process problem.
-final class ThreadDistributionTests: XCTestCase {
-    func interactions(users: Int = 30, items: Int = 37, seed: UInt64 = 7) throws -> SparseMatrix {
-        try ThreadTeamProblems.interactions(users: users, items: items, seed: seed)
-    }
-
-    func onTeam<T>(_ s: SparseMatrix, ranks: Int, dimension: Int, _ body: @escaping (Problem) throws -> T) throws -> [T] {
-        try ThreadTeamProblems.onTeam(s, ranks: ranks, dimension: dimension, ownRowsOnly: false, body)
-    }
+final class ThreadDistributionTests: XCTestCase, ThreadTeamTestCase {
+    static let ownRowsOnly = false
 
     func testLossGradientAndConstantsMatchOneProcess() throws {
         let s = try interactions()
@@ -162,9 +156,6 @@ final class ThreadDistributionTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("outside its item block"), "\(error)")
         }
     }
-
-    func maxDifference(_ a: Matrix, _ b: Matrix) -> Double { zip(a.storage, b.storage).map { abs($0 - $1) }.max() ?? 0 }
-    func maxAbs(_ a: Matrix) -> Double { a.storage.map(abs).max() ?? 0 }
 }
 
 final class ResultBox<T>: @unchecked Sendable {

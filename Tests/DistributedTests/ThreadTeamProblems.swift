@@ -35,3 +35,26 @@ enum ThreadTeamProblems {
         return results.values.map { $0! }
     }
 }
+
+/// What the ThreadTeam test cases share: the test problem, the team run (each participant holding
+/// only its own rows of V when the case's `ownRowsOnly`), and the comparison of results.
+protocol ThreadTeamTestCase {
+    /// Whether the participants hold only their own rows V_b (`ItemDistribution.holdsOwnRowsOnly`).
+    static var ownRowsOnly: Bool { get }
+}
+
+extension ThreadTeamTestCase {
+    func interactions(users: Int = 30, items: Int = 37, seed: UInt64 = 7) throws -> SparseMatrix {
+        try ThreadTeamProblems.interactions(users: users, items: items, seed: seed)
+    }
+
+    func onTeam<T>(_ s: SparseMatrix, ranks: Int, dimension: Int, _ body: @escaping (Problem) throws -> T) throws -> [T] {
+        try ThreadTeamProblems.onTeam(s, ranks: ranks, dimension: dimension, ownRowsOnly: Self.ownRowsOnly, body)
+    }
+
+    /// The largest entry-wise difference of two matrices of the same shape.
+    func maxDifference(_ a: Matrix, _ b: Matrix) -> Double {
+        precondition(a.rows == b.rows && a.columns == b.columns)
+        return zip(a.storage, b.storage).map { abs($0 - $1) }.max() ?? 0
+    }
+}

@@ -1,0 +1,4 @@
+/// How the factor solution is rotated before it is reported.
+public enum FactorRotation: String, Sendable, CaseIterable {
+    case none, varimax, promax
+}
