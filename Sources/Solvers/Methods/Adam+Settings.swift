@@ -2,8 +2,6 @@ extension Adam: RegistrableMethod {
     public static let methodName = "adam"
     public static let summary = "Adam on the full masked loss, with an optional plateau decay of the rate."
     public static let family = MethodFamily.maskedLoss
-    /// Under mpirun each rank holds only its rows of V (inner products through `ItemSums`).
-    public static let runsOnLocalRows = true
 
     public struct Settings: SettingsGroup {
         public var learningRate: Double = 1e-2
@@ -22,6 +20,9 @@ extension Adam: RegistrableMethod {
             }
         }
     }
+
+    /// Under mpirun each rank holds only its rows of V (inner products through `ItemSums`).
+    public static let runsOnLocalRows = true
 
     public init(settings: Settings, solver: SolverSettings) {
         self.init(learningRate: settings.learningRate, schedule: settings.schedule)

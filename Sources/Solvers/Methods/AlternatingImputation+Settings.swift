@@ -2,8 +2,6 @@ extension AlternatingImputation: RegistrableMethod {
     public static let methodName = "impute"
     public static let summary = "Alternating imputation: refill X's diagonal with diag(VVᵀ), refit; the loss never increases."
     public static let family = MethodFamily.maskedLoss
-    /// Under mpirun each rank holds only its rows of V (inner products through `ItemSums`).
-    public static let runsOnLocalRows = true
 
     public struct Settings: SettingsGroup {
         public var inner: Inner = .lobpcg
@@ -26,6 +24,9 @@ extension AlternatingImputation: RegistrableMethod {
             }
         }
     }
+
+    /// Under mpirun each rank holds only its rows of V (inner products through `ItemSums`).
+    public static let runsOnLocalRows = true
 
     public init(settings: Settings, solver: SolverSettings) {
         self.init(inner: settings.inner, eigenRoute: solver[EigenMethod.Settings.self].route,

@@ -2,8 +2,6 @@ extension EigenMethod: RegistrableMethod {
     public static let methodName = "eigen"
     public static let summary = "Top-D eigenpairs of X: the best rank-D PSD fit, and every other method's default start."
     public static let family = MethodFamily.maskedLoss
-    /// Under mpirun each rank holds only its rows of V (inner products through `ItemSums`).
-    public static let runsOnLocalRows = true
 
     public struct Settings: SettingsGroup {
         public var route: SpectralEmbedding.Route = .automatic
@@ -16,6 +14,9 @@ extension EigenMethod: RegistrableMethod {
 
         public func validate() throws {}
     }
+
+    /// Under mpirun each rank holds only its rows of V (inner products through `ItemSums`).
+    public static let runsOnLocalRows = true
 
     public init(settings: Settings, solver: SolverSettings) {
         self.init(route: settings.route)

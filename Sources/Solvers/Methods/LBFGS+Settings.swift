@@ -2,8 +2,6 @@ extension LBFGS: RegistrableMethod {
     public static let methodName = "lbfgs"
     public static let summary = "L-BFGS with a strong-Wolfe line search and the diag(VᵀV)⁻¹ column preconditioner."
     public static let family = MethodFamily.maskedLoss
-    /// Under mpirun each rank holds only its rows of V (inner products through `ItemSums`).
-    public static let runsOnLocalRows = true
 
     public struct Settings: SettingsGroup {
         /// 3 and Float32 pairs: the least CPU time to 1e-6 on ml-latest-small (docs/performance.md,
@@ -24,6 +22,9 @@ extension LBFGS: RegistrableMethod {
             guard memory >= 1 else { throw ProblemError.invalidOption("memory must be ≥ 1, got \(memory)") }
         }
     }
+
+    /// Under mpirun each rank holds only its rows of V (inner products through `ItemSums`).
+    public static let runsOnLocalRows = true
 
     public init(settings: Settings, solver: SolverSettings) {
         self.init(memory: settings.memory, preconditioning: settings.preconditioning, pairPrecision: settings.pairPrecision)

@@ -2,8 +2,6 @@ extension TrustRegionNewton: RegistrableMethod {
     public static let methodName = "newton"
     public static let summary = "Trust-region Newton–CG (Steihaug–Toint) with exact Hessian-vector products and the diag(VᵀV) column scaling."
     public static let family = MethodFamily.maskedLoss
-    /// Under mpirun each rank holds only its rows of V (inner products through `ItemSums`).
-    public static let runsOnLocalRows = true
 
     public struct Settings: SettingsGroup {
         public var maxInnerIterations: Int = 100
@@ -30,6 +28,9 @@ extension TrustRegionNewton: RegistrableMethod {
             guard maxTrials >= 1 else { throw ProblemError.invalidOption("max-trials must be ≥ 1, got \(maxTrials)") }
         }
     }
+
+    /// Under mpirun each rank holds only its rows of V (inner products through `ItemSums`).
+    public static let runsOnLocalRows = true
 
     public init(settings: Settings, solver: SolverSettings) {
         self.init(maxInnerIterations: settings.maxInnerIterations, acceptance: settings.acceptance, maxTrials: settings.maxTrials)
