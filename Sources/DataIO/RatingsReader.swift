@@ -199,9 +199,9 @@ enum RatingsReader {
     static func buildNumeric(_ slots: UnsafeMutableBufferPointer<ChunkResult>, rows: Int) -> Result {
         let users = IDCompactor(chunks: slots.map(\.users))
         let items = IDCompactor(chunks: slots.map(\.items))
-        let shared = UnsafeSendableSlots(slots)
+        let shared = SharedPointer(slots)
         DispatchQueue.concurrentPerform(iterations: slots.count) { k in
-            let slot = shared.slots.baseAddress! + k
+            let slot = shared.value.baseAddress! + k
             slot.pointee.users.withUnsafeMutableBufferPointer { u in for r in u.indices { u[r] = users.index(of: u[r]) } }
             slot.pointee.items.withUnsafeMutableBufferPointer { i in for r in i.indices { i[r] = items.index(of: i[r]) } }
         }
@@ -216,10 +216,10 @@ enum RatingsReader {
                             hasRating: Bool) -> Result {
         let users = mergeTokens(p, slots.map(\.userTokens))
         let items = mergeTokens(p, slots.map(\.itemTokens))
-        let shared = UnsafeSendableSlots(slots)
+        let shared = SharedPointer(slots)
         let (userMaps, itemMaps) = (users.maps, items.maps)
         DispatchQueue.concurrentPerform(iterations: slots.count) { k in
-            let slot = shared.slots.baseAddress! + k
+            let slot = shared.value.baseAddress! + k
             let um = userMaps[k], im = itemMaps[k]
             slot.pointee.users.withUnsafeMutableBufferPointer { u in for r in u.indices { u[r] = um[u[r]] } }
             slot.pointee.items.withUnsafeMutableBufferPointer { i in for r in i.indices { i[r] = im[i[r]] } }
@@ -292,7 +292,7 @@ enum RatingsReader {
         let blocks = min(rowCount, 8 * ProcessInfoCores.count)
         columns.withUnsafeMutableBufferPointer { cols in
             unique.withUnsafeMutableBufferPointer { uniq in
-                let (c, q, pointers) = (UnsafeSendable(cols), UnsafeSendable(uniq), counts)
+                let (c, q, pointers) = (SharedPointer(cols), SharedPointer(uniq), counts)
                 DispatchQueue.concurrentPerform(iterations: max(blocks, 1)) { b in
                     for row in (b * rowCount / blocks)..<((b + 1) * rowCount / blocks) {
                         var segment = UnsafeMutableBufferPointer(rebasing: c.value[pointers[row]..<pointers[row + 1]])
@@ -325,16 +325,6 @@ enum RatingsReader {
 }
 
 /// Lets workers write their own slot of a buffer the caller owns.
-struct UnsafeSendableSlots: @unchecked Sendable {
-    let slots: UnsafeMutableBufferPointer<ChunkResult>
-    init(_ slots: UnsafeMutableBufferPointer<ChunkResult>) { self.slots = slots }
-}
-
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}
-
 /// What one chunk yields. Ids are the integers (MovieLens) or token indices into the chunk's
 /// tables (custom). `liked` is empty when the layout has no rating (every row is a like).
 struct ChunkResult {

@@ -102,14 +102,9 @@ public enum BlockedRanking {
     public static func sample(_ heldOut: [HeldOutPair], count: Int, seed: UInt64) -> [HeldOutPair] {
         guard count < heldOut.count else { return heldOut }
         var index = Array(heldOut.indices)
-        var state = seed ^ 0xE7A1_05E5
+        var rng = SplitMix64(seed: seed ^ 0xE7A1_05E5)
         for i in 0..<count {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            let j = i + Int(z % UInt64(heldOut.count - i))
+            let j = i + Int(rng.next() % UInt64(heldOut.count - i))
             index.swapAt(i, j)
         }
         return index[0..<max(0, count)].sorted().map { heldOut[$0] }

@@ -2,7 +2,7 @@
 /// target instead of trusting the result blindly.
 public struct EigenConvergence: Sendable, Equatable {
     /// The solver that ran.
-    public var method: EigenMethod
+    public var method: EigenAlgorithm
     /// Number of eigenpairs asked for.
     public var requested: Int
     /// Number of eigenpairs that met the tolerance (always ≥ `requested` for a returned result).
@@ -14,7 +14,7 @@ public struct EigenConvergence: Sendable, Equatable {
     /// Relative accuracy target: ARPACK's `tol`, or machine epsilon for the direct LAPACK solve.
     public var tolerance: Double
 
-    public init(method: EigenMethod, requested: Int, converged: Int, iterations: Int,
+    public init(method: EigenAlgorithm, requested: Int, converged: Int, iterations: Int,
                 operatorApplications: Int, tolerance: Double) {
         self.method = method
         self.requested = requested

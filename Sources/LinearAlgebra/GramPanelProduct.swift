@@ -32,7 +32,7 @@ enum GramPanelProduct {
         st.values.withUnsafeBufferPointer { tvs in
         x.storage.withUnsafeBufferPointer { xb in
         y.storage.withUnsafeMutableBufferPointer { yb in
-            let p = UnsafeSendable((srp.baseAddress!, sci.baseAddress!, svs.baseAddress!, trp.baseAddress!, tci.baseAddress!,
+            let p = SharedPointer((srp.baseAddress!, sci.baseAddress!, svs.baseAddress!, trp.baseAddress!, tci.baseAddress!,
                                     tvs.baseAddress!, xb.baseAddress!, yb.baseAddress!, scratch))
             func run(_ body: @Sendable (Int) -> Void) {
                 if threads == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: body) }

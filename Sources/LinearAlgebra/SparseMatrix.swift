@@ -187,7 +187,7 @@ public struct SparseMatrix: Sendable, Equatable {
         values.withUnsafeBufferPointer { vs in
         b.storage.withUnsafeBufferPointer { bs in
         out.storage.withUnsafeMutableBufferPointer { os in
-            let (rp, ci, vs, bs, os) = (UnsafeSendable(rp), UnsafeSendable(ci), UnsafeSendable(vs), UnsafeSendable(bs), UnsafeSendable(os))
+            let (rp, ci, vs, bs, os) = (SharedPointer(rp), SharedPointer(ci), SharedPointer(vs), SharedPointer(bs), SharedPointer(os))
             SparseMatrix.parallelChunks(groups, work: nonzeroCount * b.columns) { chunk in
                 let rp = rp.value.baseAddress!, ci = ci.value.baseAddress!, vs = vs.value.baseAddress!
                 for g in chunk {
@@ -236,7 +236,7 @@ public struct SparseMatrix: Sendable, Equatable {
         values.withUnsafeBufferPointer { vs in
         b.storage.withUnsafeBufferPointer { bs in
         out.storage.withUnsafeMutableBufferPointer { os in
-            let (rp, ci, vs, bs, os) = (UnsafeSendable(rp), UnsafeSendable(ci), UnsafeSendable(vs), UnsafeSendable(bs), UnsafeSendable(os))
+            let (rp, ci, vs, bs, os) = (SharedPointer(rp), SharedPointer(ci), SharedPointer(vs), SharedPointer(bs), SharedPointer(os))
             SparseMatrix.parallelChunks(b.columns, work: nonzeroCount * b.columns) { cols in
                 for d in cols {
                     let bcol = bs.value.baseAddress! + d * n
@@ -251,11 +251,4 @@ public struct SparseMatrix: Sendable, Equatable {
             }
         }}}}}
     }
-}
-
-/// Wraps a pointer so it can cross into `concurrentPerform`; each task touches a disjoint part.
-@usableFromInline
-struct UnsafeSendable<T>: @unchecked Sendable {
-    @usableFromInline let value: T
-    @usableFromInline init(_ value: T) { self.value = value }
 }

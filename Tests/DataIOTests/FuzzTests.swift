@@ -10,15 +10,11 @@ import LinearAlgebra
     /// Deterministic mutations of a seed input: bit flips, byte insertions and deletions, tokens
     /// that stress number parsing, duplicated and truncated lines.
     struct Mutator {
-        var state: UInt64
+        var rng: SplitMix64
 
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        init(state: UInt64) { rng = SplitMix64(seed: state) }
+
+        mutating func next() -> UInt64 { rng.next() }
 
         mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
 
