@@ -66,7 +66,7 @@ struct CompareCommand: ParsableCommand {
                 return value
             }
             if let problem = Convergence.problem(with: values) { throw ValidationError("--time-to: \(problem)") }
-            return Convergence.ordered(values)
+            return values
         }
     }
 

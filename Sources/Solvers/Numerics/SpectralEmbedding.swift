@@ -92,6 +92,14 @@ public enum SpectralEmbedding {
         var vectors: Matrix
         var applications = 0
         var notes: [String] = []
+        // Local rows: the block route and PARPACK work on the held rows and return V_b directly.
+        let ownRows = OwnRowsGramOperator(problem)
+        func heldRowsOutput(_ eig: EigenDecomposition, note: String) -> Output {
+            var v = eig.vectors, rowNotes = notes + [note]
+            finish(&v, values: eig.values, scaled: false, notes: &rowNotes, sums: problem.itemSums)
+            return Output(embedding: v, eigenvalues: eig.values, route: route,
+                          operatorApplications: eig.info.operatorApplications, notes: rowNotes)
+        }
         switch route {
         case .gram:
             guard case let .interactions(s) = problem.source else { fatalError("resolved gram without interactions") }
@@ -124,18 +132,13 @@ public enum SpectralEmbedding {
             if d > k { notes.append("D = \(d) exceeds the \(k) users: columns \(k + 1)…\(d) are zero (rank(X) ≤ users)") }
             finish(&vectors, values: values, scaled: true, notes: &notes, sums: problem.itemSums)
             return Output(embedding: vectors, eigenvalues: values, route: .gram, operatorApplications: applications, notes: notes)
-        case .arpack where OwnRowsGramOperator(problem) != nil && problem.distribution?.rowLanczos != nil && d < problem.itemCount - 1:
-            // Local rows with PARPACK: the Lanczos basis split by rows; the result is V_b already.
-            // (k ≥ n − 1 goes to the replicated path below, which solves densely as one process does.)
-            let eig = try problem.distribution!.rowLanczos!.largest(d, ofRows: OwnRowsGramOperator(problem)!, options: EigenOptions(
-                backend: .arpack, tolerance: tolerance, seed: seed))
-            values = eig.values
-            vectors = eig.vectors
-            applications = eig.info.operatorApplications
-            notes.append("PARPACK: \(eig.info.iterations) restarts, \(applications) operator applications, Lanczos basis split by rows")
-            finish(&vectors, values: values, scaled: false, notes: &notes, sums: problem.itemSums)
-            return Output(embedding: vectors, eigenvalues: values, route: route, operatorApplications: applications, notes: notes)
         case .dense, .arpack:
+            // Local rows with PARPACK: the Lanczos basis split by rows. (k ≥ n − 1 stays on the
+            // replicated path below, which solves densely as one process does.)
+            if route == .arpack, let ownRows, let lanczos = problem.distribution?.rowLanczos, d < problem.itemCount - 1 {
+                let eig = try lanczos.largest(d, ofRows: ownRows, options: EigenOptions(backend: .arpack, tolerance: tolerance, seed: seed))
+                return heldRowsOutput(eig, note: "PARPACK: \(eig.info.iterations) restarts, \(eig.info.operatorApplications) operator applications, Lanczos basis split by rows")
+            }
             let op = problem.operator_
             let eig = try SymmetricEigen.largest(d, of: op, options: EigenOptions(
                 backend: route == .dense ? .dense : .arpack, tolerance: tolerance, seed: seed))
@@ -144,15 +147,10 @@ public enum SpectralEmbedding {
             applications = eig.info.operatorApplications
         case .block:
             let options = BlockEigenOptions(tolerance: blockTolerance, seed: seed)
-            if let rowSplit = OwnRowsGramOperator(problem) {
-                // Local rows: the panels hold the block's rows; the result is V_b already.
-                let eig = try BlockEigensolver.largest(d, ofRows: rowSplit, options: options)
-                vectors = eig.vectors
-                values = eig.values
-                applications = eig.info.operatorApplications
-                notes.append("block eigensolver: \(eig.info.iterations) iterations, \(applications) operator applications")
-                finish(&vectors, values: values, scaled: false, notes: &notes, sums: problem.itemSums)
-                return Output(embedding: vectors, eigenvalues: values, route: route, operatorApplications: applications, notes: notes)
+            if let ownRows {
+                // Local rows: the panels hold the block's rows.
+                let eig = try BlockEigensolver.largest(d, ofRows: ownRows, options: options)
+                return heldRowsOutput(eig, note: "block eigensolver: \(eig.info.iterations) iterations, \(eig.info.operatorApplications) operator applications")
             }
             let eig = try BlockEigensolver.largest(d, of: problem.operator_, options: options)
             values = eig.values
