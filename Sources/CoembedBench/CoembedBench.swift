@@ -47,5 +47,5 @@ func median(_ times: [Double]) -> Double {
 }
 
 func machineDescription() -> String {
-    "\(Machine.description); BLAS: \(BLASCore.current)"
+    "\(Machine.description); BLAS: \(BLASCore.current.configuration)"
 }

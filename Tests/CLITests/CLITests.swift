@@ -180,6 +180,9 @@ func coembed(_ arguments: [String], environment: [String: String]? = nil) throws
         #expect(r.out.contains("lbfgs (max-iterations=6, memory=3): iterations=6 "), "\(r.out)")
         let csv = try String(contentsOf: dir.file("results.csv"), encoding: .utf8)
         #expect(csv.contains("lbfgs (max-iterations=6, memory=3)"))
+        // The report names the BLAS kernels its timings were measured with.
+        let report = try String(contentsOf: dir.file("report.md"), encoding: .utf8)
+        #expect(report.contains(", OpenBLAS core "), "\(report)")
         // --time-to: the table's "time to …" columns, coarsest first.
         #expect(csv.hasPrefix("solver,init,iterations,seconds,final loss,gap to best,time to 1e-2 (s),time to 1e-4 (s),termination\r\n"), "\(csv)")
     }
